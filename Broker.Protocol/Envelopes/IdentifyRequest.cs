@@ -1,0 +1,161 @@
+using System.Text;
+using System.Text.Json;
+
+namespace MasterSocket.Protocol.Envelopes;
+
+/// <summary>
+/// The <c>data</c> of an IDENTIFY (PROTOCOL.md 3):
+/// <code>{"token": string, "name": string, "groups": [string], "role": string}</code>
+/// all optional at this level; which are required depends on the auth mode. Read once per connection.
+/// </summary>
+public sealed class IdentifyRequest
+{
+    public const int MaxGroups = 100;
+    public const int MaxGroupNameBytes = 256;
+    public const int MaxNameBytes = 256;
+
+    public string? Token { get; init; }
+    public string? Name { get; init; }
+    public string? Role { get; init; }
+    public IReadOnlyList<string> Groups { get; init; } = [];
+
+    /// <summary>
+    /// Parses IDENTIFY data; <paramref name="data"/> empty means the envelope had none. A document of the
+    /// wrong shape is refused with a message naming the field.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> data, out IdentifyRequest request, out string error)
+    {
+        request = new IdentifyRequest();
+        error = "";
+        if (data.IsEmpty)
+        {
+            return true;
+        }
+
+        var reader = new Utf8JsonReader(data);
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            error = "IDENTIFY data must be an object";
+            return false;
+        }
+
+        string? token = null, name = null, role = null;
+        var groups = new List<string>();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("token"u8))
+            {
+                if (!TryReadString(ref reader, "token", int.MaxValue, out token, out error))
+                {
+                    return false;
+                }
+            }
+            else if (reader.ValueTextEquals("name"u8))
+            {
+                if (!TryReadString(ref reader, "name", MaxNameBytes, out name, out error))
+                {
+                    return false;
+                }
+            }
+            else if (reader.ValueTextEquals("role"u8))
+            {
+                if (!TryReadString(ref reader, "role", 64, out role, out error))
+                {
+                    return false;
+                }
+            }
+            else if (reader.ValueTextEquals("groups"u8))
+            {
+                if (!TryReadGroups(ref reader, groups, out error))
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        request = new IdentifyRequest { Token = token, Name = name, Role = role, Groups = groups };
+        return true;
+    }
+
+    private static bool TryReadString(ref Utf8JsonReader reader, string field, int maxBytes, out string? value, out string error)
+    {
+        value = null;
+        error = "";
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            error = $"IDENTIFY data.{field} must be a string";
+            return false;
+        }
+
+        value = reader.GetString()!;
+        if (Encoding.UTF8.GetByteCount(value) > maxBytes)
+        {
+            error = $"IDENTIFY data.{field} is longer than {maxBytes} bytes";
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool TryReadGroups(ref Utf8JsonReader reader, List<string> groups, out string error)
+    {
+        error = "";
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            error = "IDENTIFY data.groups must be an array of group names";
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                error = "IDENTIFY data.groups must be an array of group names";
+                return false;
+            }
+
+            var group = reader.GetString()!;
+            if (group.Length == 0 || Encoding.UTF8.GetByteCount(group) > MaxGroupNameBytes)
+            {
+                error = $"a group name must be 1 to {MaxGroupNameBytes} bytes";
+                return false;
+            }
+
+            if (!groups.Contains(group, StringComparer.Ordinal))
+            {
+                groups.Add(group);
+            }
+
+            if (groups.Count > MaxGroups)
+            {
+                error = $"IDENTIFY may join at most {MaxGroups} groups";
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,228 @@
+using System.Buffers;
+
+namespace MasterSocket.Protocol.WebSockets;
+
+/// <summary>
+/// Turns the bytes a client sends into whole text messages and control frames, enforcing every
+/// rule of RFC 6455 section 5 that applies to a server, and the contract's limits (PROTOCOL.md 1).
+/// One instance per connection: it holds the state of a fragmented message between frames.
+/// Not thread-safe; one receive loop calls it.
+/// <para>
+/// Follows the PipeReader contract: call <see cref="TryRead"/> until it stops returning
+/// <see cref="ReadStatus.Message"/>, then <c>AdvanceTo(buffer.Start, buffer.End)</c>. A frame is
+/// only taken once all of it is in the buffer, so the caller's pipe must be allowed to buffer
+/// <c>maxMessageBytes + FrameHeader.MaxLength</c> bytes. The common case, a small unfragmented text
+/// frame, allocates nothing: its payload is unmasked in place and handed out as a slice.
+/// </para>
+/// </summary>
+public sealed class MessageReader
+{
+    /// <summary>RFC 6455 5.5: "All control frames MUST have a payload length of 125 bytes or less".</summary>
+    public const int MaxControlPayload = 125;
+
+    private const int KeepAssemblyCapacity = 64 * 1024;
+
+    private readonly int _maxMessageBytes;
+    private ArrayBufferWriter<byte>? _assembly;
+    private Utf8Validator _utf8;
+    private bool _inFragmentedMessage;
+
+    public MessageReader(int maxMessageBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessageBytes);
+        _maxMessageBytes = maxMessageBytes;
+    }
+
+    public int MaxMessageBytes => _maxMessageBytes;
+
+    /// <summary>
+    /// Reads the next whole text message or control frame from the start of <paramref name="buffer"/>
+    /// and advances <paramref name="buffer"/> past what it consumed. Continuation frames of a
+    /// fragmented message are consumed silently until its last fragment arrives.
+    /// </summary>
+    public ReadStatus TryRead(ref ReadOnlySequence<byte> buffer, out WebSocketMessage message, out ProtocolFault fault)
+    {
+        message = default;
+        fault = default;
+        while (true)
+        {
+            if (!FrameHeader.TryParse(buffer, out var header, out var headerFault))
+            {
+                return ReadStatus.NeedMoreData;
+            }
+
+            if ((headerFault ?? Validate(header)) is { } headerRuleBroken)
+            {
+                fault = headerRuleBroken;
+                return ReadStatus.Fault;
+            }
+
+            // Every limit was decided from the header above: only now wait for the payload.
+            var frameLength = header.HeaderLength + header.PayloadLength;
+            if (buffer.Length < frameLength)
+            {
+                return ReadStatus.NeedMoreData;
+            }
+
+            var payload = buffer.Slice(header.HeaderLength, header.PayloadLength);
+            Masking.ApplyInPlace(payload, header.MaskKey);
+            buffer = buffer.Slice(frameLength);
+
+            if (header.IsControl)
+            {
+                if (header.Opcode == FrameOpcode.Close && ValidateClosePayload(payload) is { } closeFault)
+                {
+                    fault = closeFault;
+                    return ReadStatus.Fault;
+                }
+
+                message = new WebSocketMessage(header.Opcode, payload);
+                return ReadStatus.Message;
+            }
+
+            if (header.Opcode == FrameOpcode.Text && header.Fin)
+            {
+                // The common case: one frame, one message, no copy.
+                if (!Utf8Validator.IsValid(payload))
+                {
+                    fault = new ProtocolFault(CloseCode.InvalidPayloadData, "text message is not valid UTF-8");
+                    return ReadStatus.Fault;
+                }
+
+                message = new WebSocketMessage(FrameOpcode.Text, payload);
+                return ReadStatus.Message;
+            }
+
+            if (header.Opcode == FrameOpcode.Text)
+            {
+                StartFragmentedMessage();
+            }
+
+            if (!AppendFragment(payload))
+            {
+                fault = new ProtocolFault(CloseCode.InvalidPayloadData, "text message is not valid UTF-8");
+                return ReadStatus.Fault;
+            }
+
+            if (header.Fin)
+            {
+                _inFragmentedMessage = false;
+                if (!_utf8.IsComplete)
+                {
+                    fault = new ProtocolFault(CloseCode.InvalidPayloadData, "text message ends inside a UTF-8 sequence");
+                    return ReadStatus.Fault;
+                }
+
+                message = new WebSocketMessage(FrameOpcode.Text, new ReadOnlySequence<byte>(_assembly!.WrittenMemory));
+                return ReadStatus.Message;
+            }
+        }
+    }
+
+    /// <summary>The header checks of RFC 6455 sections 5.1, 5.2, 5.4 and 5.5, and the size limit.</summary>
+    private ProtocolFault? Validate(in FrameHeader header)
+    {
+        // 5.2: RSV1-3 "MUST be 0 unless an extension is negotiated"; we negotiate none.
+        if (header.Reserved != 0)
+        {
+            return ProtocolFault.Protocol("reserved bits must be 0: no extension was negotiated");
+        }
+
+        // 5.1: "The server MUST close the connection upon receiving a frame that is not masked."
+        if (!header.Masked)
+        {
+            return ProtocolFault.Protocol("client frames must be masked");
+        }
+
+        switch (header.Opcode)
+        {
+            case FrameOpcode.Close or FrameOpcode.Ping or FrameOpcode.Pong:
+                // 5.5: control frames are at most 125 bytes and never fragmented.
+                if (header.PayloadLength > MaxControlPayload)
+                {
+                    return ProtocolFault.Protocol("control frame payload is longer than 125 bytes");
+                }
+
+                return header.Fin ? null : ProtocolFault.Protocol("control frames must not be fragmented");
+
+            case FrameOpcode.Text:
+                // 5.4: a new data frame may not start while a fragmented message is open.
+                if (_inFragmentedMessage)
+                {
+                    return ProtocolFault.Protocol("a new message started before the fragmented one ended");
+                }
+
+                return header.PayloadLength > _maxMessageBytes ? TooBig : null;
+
+            case FrameOpcode.Continuation:
+                if (!_inFragmentedMessage)
+                {
+                    return ProtocolFault.Protocol("continuation frame without a message to continue");
+                }
+
+                return _assembly!.WrittenCount + header.PayloadLength > _maxMessageBytes ? TooBig : null;
+
+            case FrameOpcode.Binary:
+                return _inFragmentedMessage
+                    ? ProtocolFault.Protocol("a new message started before the fragmented one ended")
+                    : new ProtocolFault(CloseCode.UnsupportedData, "binary messages are not supported: send UTF-8 text");
+
+            default:
+                return ProtocolFault.Protocol("reserved opcode");
+        }
+    }
+
+    private static readonly ProtocolFault TooBig = new(CloseCode.MessageTooBig, "message is larger than the broker's limit");
+
+    /// <summary>RFC 6455 5.5.1 and 7.4: no body, or a valid 2-byte code and a UTF-8 reason.</summary>
+    private static ProtocolFault? ValidateClosePayload(in ReadOnlySequence<byte> payload)
+    {
+        if (payload.Length == 0)
+        {
+            return null;
+        }
+
+        if (payload.Length == 1)
+        {
+            return ProtocolFault.Protocol("close frame body of 1 byte: a status code needs 2");
+        }
+
+        var message = new WebSocketMessage(FrameOpcode.Close, payload);
+        if (!CloseCodes.IsValidOnWire(message.CloseStatus))
+        {
+            return ProtocolFault.Protocol("close frame carries an invalid status code");
+        }
+
+        return Utf8Validator.IsValid(payload.Slice(2))
+            ? null
+            : new ProtocolFault(CloseCode.InvalidPayloadData, "close reason is not valid UTF-8");
+    }
+
+    private void StartFragmentedMessage()
+    {
+        _inFragmentedMessage = true;
+        _utf8.Reset();
+        if (_assembly is { Capacity: > KeepAssemblyCapacity })
+        {
+            _assembly = null; // give a large one back to the GC rather than hold it per connection
+        }
+
+        _assembly ??= new ArrayBufferWriter<byte>(256);
+        _assembly.ResetWrittenCount();
+    }
+
+    private bool AppendFragment(in ReadOnlySequence<byte> payload)
+    {
+        foreach (var segment in payload)
+        {
+            if (!_utf8.Append(segment.Span))
+            {
+                return false;
+            }
+
+            _assembly!.Write(segment.Span);
+        }
+
+        return true;
+    }
+}
