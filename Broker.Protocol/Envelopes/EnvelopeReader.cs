@@ -360,7 +360,7 @@ public static class EnvelopeReader
     {
         // The runtime's message names the offending character and position; keep only its first sentence.
         var message = ex.Message;
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
         return cut > 0 ? message[..cut] : message;
     }
 }

@@ -1,0 +1,75 @@
+using System.Net;
+using MasterSocket.Broker.Admin;
+using MasterSocket.Broker.Auth;
+using MasterSocket.Broker.Options;
+using MasterSocket.Broker.Routing;
+using MasterSocket.Broker.Sessions;
+using MasterSocket.Broker.Transport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Serilog;
+
+namespace MasterSocket.Broker;
+
+/// <summary>
+/// Builds the broker process: configuration, Serilog, validated options, the services, the socket
+/// listener on <c>Broker:Port</c> and Kestrel with the admin endpoints on <c>Broker:AdminPort</c>.
+/// Program.cs and the tests both start the broker through here.
+/// </summary>
+public static class BrokerHost
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        configure?.Invoke(builder);
+        var configuration = builder.Configuration;
+
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            logger.ReadFrom.Configuration(configuration).Enrich.FromLogContext();
+            if (!configuration.GetSection("Serilog:WriteTo").Exists())
+            {
+                // Readable on a terminal by default; JSON lines are one setting away (docs/operations.md).
+                logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+            }
+        });
+
+        builder.Services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptionsValidator>();
+        builder.Services.AddOptions<BrokerOptions>().Bind(configuration.GetSection(BrokerOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton(CreateAuthenticator);
+        builder.Services.AddSingleton<IClientRegistry, LocalClientRegistry>();
+        builder.Services.AddSingleton<IBackplane, InMemoryBackplane>();
+        builder.Services.AddSingleton<Router>();
+        builder.Services.AddSingleton<BrokerRuntime>();
+        builder.Services.AddSingleton<SocketListener>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SocketListener>());
+        builder.Services.AddHostedService<HeartbeatMonitor>();
+
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            var options = context.Configuration.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new BrokerOptions();
+            if (IPAddress.TryParse(options.BindAddress, out var address) && options.AdminPort is >= 0 and <= 65535)
+            {
+                kestrel.Listen(address, options.AdminPort);
+            }
+        });
+
+        var app = builder.Build();
+        AdminEndpoints.Map(app, app.Services.GetRequiredService<BrokerRuntime>());
+        return app;
+    }
+
+    private static IAuthenticator CreateAuthenticator(IServiceProvider services)
+    {
+        var auth = services.GetRequiredService<IOptions<BrokerOptions>>().Value.Auth;
+        return auth.Mode switch
+        {
+            AuthMode.Keys => new KeysAuthenticator(auth),
+            AuthMode.Jwt => new JwtAuthenticator(auth.Jwt),
+            _ => new NoneAuthenticator(),
+        };
+    }
+}

@@ -1,0 +1,151 @@
+using System.Text;
+using MasterSocket.Broker.Auth;
+using MasterSocket.Broker.Sessions;
+using MasterSocket.Broker.Transport;
+using MasterSocket.Protocol.Envelopes;
+
+namespace MasterSocket.Broker.Routing;
+
+/// <summary>What routing one message did.</summary>
+public enum RouteOutcome
+{
+    Routed,
+    Forbidden,
+    NotFound,
+}
+
+/// <summary>
+/// Routes EVENT and REPLY by intent (PROTOCOL.md 4): checks the sender's role, encodes the delivered
+/// frame once (sender's fields plus <c>from</c>), and queues that one buffer on every local recipient
+/// and, once per target, on the backplane. Order per sender and recipient holds because a sender's
+/// messages are routed one after another by its receive loop, into each recipient's FIFO queue.
+/// </summary>
+public sealed class Router(IClientRegistry registry, IBackplane backplane)
+{
+    /// <summary>Group names and client ids are at most this long (IdentifyRequest.MaxGroupNameBytes).</summary>
+    private const int MaxIdentifierBytes = IdentifyRequest.MaxGroupNameBytes;
+
+    /// <summary>The longest raw token that can still unescape to <see cref="MaxIdentifierBytes"/> (\uXXXX is 6 bytes for 1).</summary>
+    private const int MaxRawIdentifierBytes = (MaxIdentifierBytes * 6) + 2;
+
+    public RouteOutcome Route(Session sender, ReadOnlySpan<byte> message, in Envelope envelope, out int deliveries)
+    {
+        deliveries = 0;
+        if (envelope.Target == Target.Global)
+        {
+            if (sender.Role != Role.Service)
+            {
+                return RouteOutcome.Forbidden;
+            }
+
+            var frame = Encode(sender.ClientIdUtf8, message, envelope);
+            deliveries = Deliver(registry.Everyone.Snapshot(), frame, sender);
+            backplane.PublishGlobal(frame);
+            frame.Release();
+            return RouteOutcome.Routed;
+        }
+
+        // The identifier's value, unescaped, as chars on the stack: lookups allocate nothing.
+        Span<byte> utf8 = stackalloc byte[MaxRawIdentifierBytes];
+        Span<char> chars = stackalloc char[MaxIdentifierBytes];
+        if (!TryDecodeIdentifier(message, envelope, utf8, chars, out var identifier))
+        {
+            // Longer than any group name or client id can be: nobody is there.
+            return envelope.Target == Target.Direct ? RouteOutcome.NotFound
+                : sender.Role == Role.Service ? RouteOutcome.Routed : RouteOutcome.Forbidden;
+        }
+
+        return envelope.Target == Target.Group
+            ? RouteGroup(sender, message, envelope, identifier, out deliveries)
+            : RouteDirect(sender, message, envelope, identifier, out deliveries);
+    }
+
+    /// <summary>Delivers a frame that came from another node to this node's clients.</summary>
+    public int DeliverLocal(Target target, ReadOnlySpan<char> identifier, OutboundFrame frame) => target switch
+    {
+        Target.Global => Deliver(registry.Everyone.Snapshot(), frame, except: null),
+        Target.Group => registry.LocalGroup(identifier) is { } members ? Deliver(members.Snapshot(), frame, except: null) : 0,
+        _ => registry.TryFindLocal(identifier, out var recipient) && recipient!.Send(frame) ? 1 : 0,
+    };
+
+    private RouteOutcome RouteGroup(Session sender, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<char> group, out int deliveries)
+    {
+        deliveries = 0;
+        if (sender.Role != Role.Service && !sender.IsMemberOf(group))
+        {
+            return RouteOutcome.Forbidden;
+        }
+
+        var frame = Encode(sender.ClientIdUtf8, message, envelope);
+        if (registry.LocalGroup(group) is { } members)
+        {
+            deliveries = Deliver(members.Snapshot(), frame, sender);
+        }
+
+        backplane.PublishGroup(group, frame);
+        frame.Release();
+        return RouteOutcome.Routed;
+    }
+
+    private RouteOutcome RouteDirect(Session sender, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<char> clientId, out int deliveries)
+    {
+        deliveries = 0;
+        var local = registry.TryFindLocal(clientId, out var recipient);
+        var frame = Encode(sender.ClientIdUtf8, message, envelope);
+        try
+        {
+            if (local)
+            {
+                // A recipient that is closing has already left the registry, or is leaving it: its
+                // frame is dropped, which is the "at most once" of PROTOCOL.md 4.
+                deliveries = recipient!.Send(frame) ? 1 : 0;
+                return RouteOutcome.Routed;
+            }
+
+            return backplane.TryPublishDirect(clientId, frame) ? RouteOutcome.Routed : RouteOutcome.NotFound;
+        }
+        finally
+        {
+            frame.Release();
+        }
+    }
+
+    private static OutboundFrame Encode(byte[] from, ReadOnlySpan<byte> message, in Envelope envelope)
+    {
+        var frame = OutboundFrame.Rent();
+        EnvelopeWriter.WriteDelivered(frame, message, envelope, from);
+        return frame;
+    }
+
+    private static int Deliver(Session[] recipients, OutboundFrame frame, Session? except)
+    {
+        var delivered = 0;
+        foreach (var recipient in recipients)
+        {
+            if (!ReferenceEquals(recipient, except) && recipient.Send(frame))
+            {
+                delivered++;
+            }
+        }
+
+        return delivered;
+    }
+
+    private static bool TryDecodeIdentifier(ReadOnlySpan<byte> message, in Envelope envelope, Span<byte> utf8, Span<char> chars, out ReadOnlySpan<char> identifier)
+    {
+        identifier = default;
+        if (envelope.Identifier.Length > utf8.Length)
+        {
+            return false;
+        }
+
+        var length = envelope.CopyIdentifier(message, utf8);
+        if (length > MaxIdentifierBytes)
+        {
+            return false;
+        }
+
+        identifier = chars[..Encoding.UTF8.GetChars(utf8[..length], chars)];
+        return true;
+    }
+}

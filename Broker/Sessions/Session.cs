@@ -1,0 +1,260 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using MasterSocket.Broker.Auth;
+using MasterSocket.Broker.Routing;
+using MasterSocket.Broker.Transport;
+using MasterSocket.Protocol.Envelopes;
+
+namespace MasterSocket.Broker.Sessions;
+
+/// <summary>
+/// One client's session over one WebSocket: its state (PROTOCOL.md 3), its identity once IDENTIFY
+/// succeeds, and what each envelope it sends does. Called only by its connection's receive loop
+/// (and the heartbeat tick); <see cref="Send"/> is what other sessions' routing calls.
+/// </summary>
+public sealed class Session
+{
+    private readonly Connection _connection;
+    private readonly BrokerRuntime _runtime;
+    private readonly Lock _sync = new();
+    private HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _groupLookup;
+    private long _nextPingAt;
+
+    internal Session(Connection connection, BrokerRuntime runtime)
+    {
+        _connection = connection;
+        _runtime = runtime;
+    }
+
+    public SessionState State { get; private set; } = SessionState.AwaitingIdentify;
+
+    /// <summary>Assigned by the broker at IDENTIFY; what DIRECT targets.</summary>
+    public string ClientId { get; private set; } = "";
+
+    /// <summary><see cref="ClientId"/> as UTF-8, stamped as <c>from</c> on everything this client sends.</summary>
+    public byte[] ClientIdUtf8 { get; private set; } = [];
+
+    public string? Name { get; private set; }
+
+    public Role Role { get; private set; }
+
+    public IReadOnlyList<string> Groups { get; private set; } = [];
+
+    public Connection Connection => _connection;
+
+    public bool IsMemberOf(ReadOnlySpan<char> group) => Groups.Count > 0 && _groupLookup.Contains(group);
+
+    /// <summary>Queues a frame for this client (see <see cref="Connection.Send"/>).</summary>
+    public bool Send(OutboundFrame frame) => _connection.Send(frame);
+
+    /// <summary>
+    /// Handles one envelope. Returns a task only when the receive loop must wait before reading on
+    /// (an IDENTIFY's credential check); otherwise everything is done when it returns.
+    /// </summary>
+    public Task? OnMessage(ReadOnlySpan<byte> message)
+    {
+        if (!EnvelopeReader.TryRead(message, out var envelope, out var error))
+        {
+            SendError(error.Id.Of(message), error.Code, error.Message);
+            return null;
+        }
+
+        var id = envelope.Id.Of(message);
+        if (envelope.Op == OpCode.Identify)
+        {
+            return Identify(message, envelope);
+        }
+
+        if (envelope.Op == OpCode.Ping)
+        {
+            SendBrokerMessage(id, OpCode.Pong);
+            return null;
+        }
+
+        if (State != SessionState.Identified)
+        {
+            SendError(id, ErrorCode.NotIdentified, "send IDENTIFY first: only IDENTIFY and PING are accepted before it succeeds");
+            return null;
+        }
+
+        switch (envelope.Op)
+        {
+            case OpCode.Pong:
+                break; // its arrival already counted as a sign of life
+            case OpCode.Disconnect:
+                _connection.CloseNormally();
+                break;
+            default:
+                Route(message, envelope, id);
+                break;
+        }
+
+        return null;
+    }
+
+    private void Route(ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<byte> id)
+    {
+        switch (_runtime.Router.Route(this, message, envelope, out _))
+        {
+            case RouteOutcome.Forbidden:
+                SendError(id, ErrorCode.Forbidden, envelope.Target == Target.Global
+                    ? "only the service role may send to GLOBAL"
+                    : "the client role may send GROUP only to groups it is a member of");
+                break;
+            case RouteOutcome.NotFound:
+                SendError(id, ErrorCode.NotFound, "no connected client has that clientId");
+                break;
+        }
+    }
+
+    private Task? Identify(ReadOnlySpan<byte> message, in Envelope envelope)
+    {
+        var id = envelope.Id.Of(message);
+        if (State != SessionState.AwaitingIdentify)
+        {
+            SendError(id, ErrorCode.AlreadyIdentified, "this connection has already identified");
+            return null;
+        }
+
+        if (!IdentifyRequest.TryParse(envelope.Data.Of(message), out var request, out var problem))
+        {
+            SendError(id, ErrorCode.BadRequest, problem);
+            return null;
+        }
+
+        State = SessionState.Identifying;
+        return IdentifyAsync(id.ToArray(), request);
+    }
+
+    private async Task IdentifyAsync(byte[] id, IdentifyRequest request)
+    {
+        var result = await _runtime.Authenticator.AuthenticateAsync(request).ConfigureAwait(false);
+        var identity = result.Identity;
+        var refusal = result.Failure;
+        if (identity is not null && request.Groups.FirstOrDefault(g => !identity.AllowedGroups.Allows(g)) is { } forbiddenGroup)
+        {
+            refusal = $"the credential does not allow joining group '{forbiddenGroup}'";
+        }
+
+        if (refusal is not null)
+        {
+            Log.AuthFailed(_runtime.SessionLogger, _connection.Id, refusal);
+            State = SessionState.AwaitingIdentify;
+            _connection.Disconnect(DisconnectCode.AuthFailed, refusal);
+            return;
+        }
+
+        var clientId = Guid.NewGuid().ToString("D");
+        ClientId = clientId;
+        ClientIdUtf8 = Encoding.UTF8.GetBytes(clientId);
+        Name = identity!.Name ?? request.Name;
+        Role = identity.Role;
+        var groups = new HashSet<string>(request.Groups, StringComparer.Ordinal);
+        _groupLookup = groups.GetAlternateLookup<ReadOnlySpan<char>>();
+        Groups = [.. request.Groups];
+
+        // The reply goes out before the client can receive anything routed to it.
+        SendIdentifyReply(id);
+        lock (_sync)
+        {
+            if (State == SessionState.Ended)
+            {
+                return; // the connection ended while the credential was checked
+            }
+
+            State = SessionState.Identified;
+            _runtime.Registry.Register(this);
+        }
+
+        _nextPingAt = Environment.TickCount64 + _runtime.HeartbeatIntervalMs;
+        Log.Identified(_runtime.SessionLogger, clientId, Name, Role.WireName(), _connection.Id, Groups);
+    }
+
+    /// <summary>Deadlines: IDENTIFY in time; then a PING every interval and silence within the timeout.</summary>
+    internal void OnTick(long now)
+    {
+        switch (State)
+        {
+            case SessionState.AwaitingIdentify when now - _connection.ConnectedAt >= _runtime.IdentifyTimeoutMs:
+                _connection.Disconnect(DisconnectCode.IdentifyTimeout, "IDENTIFY did not arrive in time");
+                break;
+            case SessionState.Identified when now - _connection.LastActivity >= _runtime.HeartbeatTimeoutMs:
+                _connection.Disconnect(DisconnectCode.HeartbeatTimeout, "nothing arrived from this client within the heartbeat timeout");
+                break;
+            case SessionState.Identified when now >= _nextPingAt:
+                _nextPingAt = now + _runtime.HeartbeatIntervalMs;
+                Span<byte> id = stackalloc byte[20];
+                _runtime.NextPingId().TryFormat(id, out var written);
+                SendBrokerMessage(id[..written], OpCode.Ping);
+                break;
+        }
+    }
+
+    /// <summary>The connection ended: from now on nobody can reach this client (PROTOCOL.md 3.5).</summary>
+    internal void OnEnded()
+    {
+        bool wasRegistered;
+        lock (_sync)
+        {
+            wasRegistered = State == SessionState.Identified;
+            State = SessionState.Ended;
+        }
+
+        if (wasRegistered)
+        {
+            _runtime.Registry.Unregister(this);
+        }
+    }
+
+    private void SendIdentifyReply(byte[] id)
+    {
+        var data = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(data))
+        {
+            json.WriteStartObject();
+            json.WriteString("clientId"u8, ClientId);
+            json.WriteString("name"u8, Name);
+            json.WriteString("role"u8, Role.WireName());
+            json.WriteStartArray("groups"u8);
+            foreach (var group in Groups)
+            {
+                json.WriteStringValue(group);
+            }
+
+            json.WriteEndArray();
+            json.WriteNumber("heartbeatInterval"u8, _runtime.HeartbeatIntervalMs);
+            json.WriteString("node"u8, _runtime.NodeId);
+            json.WriteEndObject();
+        }
+
+        var frame = OutboundFrame.Rent();
+        BrokerMessages.WriteReply(frame, id, data.WrittenSpan);
+        _connection.Send(frame);
+        frame.Release();
+    }
+
+    private void SendBrokerMessage(ReadOnlySpan<byte> id, OpCode op)
+    {
+        var frame = OutboundFrame.Rent();
+        if (op == OpCode.Pong)
+        {
+            BrokerMessages.WritePong(frame, id);
+        }
+        else
+        {
+            BrokerMessages.WritePing(frame, id);
+        }
+
+        _connection.Send(frame);
+        frame.Release();
+    }
+
+    private void SendError(ReadOnlySpan<byte> id, ErrorCode code, string message)
+    {
+        var frame = OutboundFrame.Rent();
+        BrokerMessages.WriteError(frame, id, code, message);
+        _connection.Send(frame);
+        frame.Release();
+    }
+}

@@ -1,0 +1,226 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using MasterSocket.Broker.Sessions;
+using MasterSocket.Protocol.Handshake;
+using MasterSocket.Protocol.WebSockets;
+
+namespace MasterSocket.Broker.Transport;
+
+public sealed partial class Connection
+{
+    private const int MinimumReceive = 4096;
+
+    private MessageReader? _messages;
+    private bool _closeReceived;
+    private bool _ignoreInput;
+
+    /// <summary>
+    /// The receive loop: wait for data with a zero-byte receive (no buffer is held while idle), receive
+    /// into the pipe, parse every complete unit the buffer holds, then AdvanceTo(consumed, examined).
+    /// This loop is also the pipe's only reader, so no second task waits per connection; and since it
+    /// does not receive again until the parse is done, TCP flow control pushes back on a fast sender.
+    /// </summary>
+    private async Task ReceiveLoopAsync()
+    {
+        var writer = _input.Writer;
+        var reader = _input.Reader;
+        var reason = EndReason.PeerGone;
+        try
+        {
+            while (!IsEnded)
+            {
+                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+                var memory = writer.GetMemory(MinimumReceive);
+                var received = await _socket.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false);
+                if (received == 0)
+                {
+                    // FIN: the peer will send nothing more. If we were closing, this completes the close.
+                    reason = _closeQueued ? _closeReason : EndReason.PeerGone;
+                    break;
+                }
+
+                writer.Advance(received);
+                await writer.FlushAsync().ConfigureAwait(false); // never waits: the pipe has no pause threshold
+                Touch();
+                if (!reader.TryRead(out var result))
+                {
+                    continue;
+                }
+
+                var buffer = result.Buffer;
+                try
+                {
+                    while (Process(ref buffer) is { } pending)
+                    {
+                        await pending.ConfigureAwait(false); // an IDENTIFY whose credential is being checked
+                    }
+                }
+                finally
+                {
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                }
+            }
+        }
+        catch (SocketException)
+        {
+            reason = _closeQueued ? _closeReason : EndReason.PeerGone;
+        }
+        catch (ObjectDisposedException)
+        {
+            // Aborted from elsewhere: the reason is already recorded.
+        }
+        catch (Exception ex)
+        {
+            // A bug, not a client's fault: end this connection, never the process.
+            Log.ConnectionFailed(_logger, Id, ex);
+            reason = EndReason.SocketError;
+        }
+        finally
+        {
+            Abort(reason);
+            await writer.CompleteAsync().ConfigureAwait(false);
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Parses what the buffer holds. Returns null when more bytes are needed (or nothing more will be
+    /// read), or a task the loop must await before parsing on (a credential check).
+    /// </summary>
+    private Task? Process(ref ReadOnlySequence<byte> buffer)
+    {
+        if (_closeReceived || _ignoreInput || IsEnded)
+        {
+            buffer = buffer.Slice(buffer.End); // after the peer's close frame nothing counts (RFC 6455 5.5.1)
+            return null;
+        }
+
+        if (_messages is null)
+        {
+            if (_closeQueued)
+            {
+                buffer = buffer.Slice(buffer.End); // a refused upgrade: discard until the peer hangs up
+                return null;
+            }
+
+            if (!ProcessHandshake(ref buffer))
+            {
+                return null;
+            }
+        }
+
+        while (true)
+        {
+            switch (_messages!.TryRead(ref buffer, out var message, out var fault))
+            {
+                case ReadStatus.NeedMoreData:
+                    return null;
+                case ReadStatus.Fault:
+                    Log.ProtocolFault(_logger, Id, fault.Code, fault.Reason);
+                    BeginClose(fault.Code, fault.Reason, EndReason.ProtocolFault);
+                    buffer = buffer.Slice(buffer.End);
+                    _ignoreInput = true; // read nothing more from a peer that broke the protocol
+                    return null;
+            }
+
+            switch (message.Opcode)
+            {
+                case FrameOpcode.Text when !_closeQueued:
+                    if (OnText(message.Payload) is { } pending)
+                    {
+                        return pending;
+                    }
+
+                    break;
+                case FrameOpcode.Ping when !_closeQueued:
+                    SendPong(message.Payload);
+                    break;
+                case FrameOpcode.Close:
+                    OnCloseFrame(message);
+                    buffer = buffer.Slice(buffer.End);
+                    return null;
+            }
+        }
+    }
+
+    private Task? OnText(in ReadOnlySequence<byte> payload)
+    {
+        if (payload.IsSingleSegment)
+        {
+            return Session!.OnMessage(payload.FirstSpan);
+        }
+
+        // A message that straddles pipe segments: make it contiguous once, in a pooled buffer.
+        var length = (int)payload.Length;
+        var copy = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            payload.CopyTo(copy);
+            return Session!.OnMessage(copy.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    private void OnCloseFrame(in WebSocketMessage message)
+    {
+        if (OnPeerClose())
+        {
+            return; // our close was answered: the handshake is complete
+        }
+
+        // RFC 6455 5.5.1: answer with a close frame echoing the status code, then close TCP.
+        BeginClose((CloseCode)message.CloseStatus, reason: null, EndReason.Closed);
+    }
+
+    /// <summary>Reads the upgrade request; returns true when the connection is now a WebSocket.</summary>
+    private bool ProcessHandshake(ref ReadOnlySequence<byte> buffer)
+    {
+        var limits = _runtime.Options.Limits;
+        switch (HandshakeParser.TryParse(ref buffer, limits.MaxHandshakeBytes, out var request))
+        {
+            case HandshakeParseStatus.NeedMoreData:
+                return false;
+            case HandshakeParseStatus.TooLarge:
+                RefuseUpgrade(431, $"the request head is larger than {limits.MaxHandshakeBytes} bytes", ref buffer);
+                return false;
+            case HandshakeParseStatus.Malformed:
+                RefuseUpgrade(400, "malformed HTTP request", ref buffer);
+                return false;
+        }
+
+        var decision = HandshakeValidator.Decide(request!);
+        if (decision.Accepted && !_runtime.IsOriginAllowed(request!.Origin))
+        {
+            decision = new HandshakeDecision(403, "Origin not allowed");
+        }
+
+        if (decision.Accepted && !_runtime.Connections.TryAdmitWebSocket(this))
+        {
+            decision = new HandshakeDecision(503, "the broker is at its connection limit; retry later");
+        }
+
+        if (!decision.Accepted)
+        {
+            RefuseUpgrade(decision.StatusCode, decision.Reason, ref buffer);
+            return false;
+        }
+
+        SendRaw(output => HandshakeResponse.WriteAccept(output, request!.Header("sec-websocket-key")!, decision.Subprotocol));
+        _messages = new MessageReader(limits.MaxMessageBytes);
+        Session = new Session(this, _runtime);
+        Log.Upgraded(_logger, Id, RemoteEndPoint, decision.Subprotocol);
+        return true;
+    }
+
+    private void RefuseUpgrade(int status, string reason, ref ReadOnlySequence<byte> buffer)
+    {
+        Log.UpgradeRefused(_logger, Id, status, reason);
+        buffer = buffer.Slice(buffer.End);
+        SendRaw(output => HandshakeResponse.WriteRejection(output, status, reason));
+        FinishAfterQueued(EndReason.HandshakeRefused);
+    }
+}

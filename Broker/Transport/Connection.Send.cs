@@ -1,0 +1,331 @@
+using System.Buffers;
+using System.Net.Sockets;
+using MasterSocket.Protocol.Envelopes;
+using MasterSocket.Protocol.WebSockets;
+
+namespace MasterSocket.Broker.Transport;
+
+public sealed partial class Connection
+{
+    /// <summary>Most frames and bytes gathered into one send call.</summary>
+    private const int MaxFramesPerSend = 64;
+    private const int MaxBytesPerSend = 256 * 1024;
+
+    private Queue<OutboundFrame>? _queue;
+    private long _pendingBytes;
+    private bool _sending;
+    private bool _closeQueued;
+    private bool _finalFramesSent;
+
+    /// <summary>Bytes queued and not yet handed to the kernel.</summary>
+    public long PendingBytes => Interlocked.Read(ref _pendingBytes);
+
+    /// <summary>
+    /// Queues a frame for this client, taking a reference to it; the caller keeps its own. Returns
+    /// false when the connection is closing or gone. A client whose queue would pass
+    /// <c>Limits:MaxPendingBytes</c> is disconnected with SLOW_CONSUMER instead: it pays for its own
+    /// slowness, and no sender ever waits for it.
+    /// </summary>
+    public bool Send(OutboundFrame frame)
+    {
+        var queued = false;
+        var start = false;
+        lock (_sync)
+        {
+            if (_closeQueued || IsEnded)
+            {
+                return false;
+            }
+
+            if (_pendingBytes + frame.Length <= _runtime.Options.Limits.MaxPendingBytes)
+            {
+                frame.AddReference();
+                (_queue ??= new Queue<OutboundFrame>()).Enqueue(frame);
+                _pendingBytes += frame.Length;
+                start = !_sending;
+                _sending = true;
+                queued = true;
+            }
+        }
+
+        if (!queued)
+        {
+            Disconnect(DisconnectCode.SlowConsumer, "too many bytes waiting to be sent to this client: read faster");
+            return false;
+        }
+
+        if (start)
+        {
+            StartSendLoop();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Sends DISCONNECT with <paramref name="code"/>, then the close frame the contract pairs with it
+    /// (PROTOCOL.md 5), then closes. A slow consumer's backlog is dropped first, so the DISCONNECT is
+    /// not stuck behind it.
+    /// </summary>
+    public void Disconnect(DisconnectCode code, string reason)
+    {
+        var frame = OutboundFrame.Rent();
+        BrokerMessages.WriteDisconnect(frame, code, reason);
+        FrameWriter.WriteClose(frame, code.CloseCode(), System.Text.Encoding.UTF8.GetBytes(code.WireName()));
+        Log.Disconnecting(_logger, Id, code.WireName(), reason);
+        QueueFinal(frame, code == DisconnectCode.Shutdown ? EndReason.Shutdown : EndReason.Disconnected, dropBacklog: code == DisconnectCode.SlowConsumer);
+        frame.Release();
+    }
+
+    /// <summary>Sends a close frame and closes (a protocol fault, a client's DISCONNECT, or an echo of the client's close).</summary>
+    private void BeginClose(CloseCode code, string? reason, EndReason endReason)
+    {
+        var frame = OutboundFrame.Rent();
+        FrameWriter.WriteClose(frame, (ushort)code, reason is null ? default : System.Text.Encoding.UTF8.GetBytes(reason));
+        QueueFinal(frame, endReason, dropBacklog: false);
+        frame.Release();
+    }
+
+    /// <summary>A client's DISCONNECT: "gets no answer: the broker closes with 1000".</summary>
+    internal void CloseNormally() => BeginClose(CloseCode.NormalClosure, reason: null, EndReason.Closed);
+
+    /// <summary>Writes a frame with <paramref name="write"/> and queues it, outside the pending-bytes bound (handshake responses).</summary>
+    private void SendRaw(Action<IBufferWriter<byte>> write)
+    {
+        var frame = OutboundFrame.Rent();
+        write(frame);
+        bool start;
+        lock (_sync)
+        {
+            frame.AddReference();
+            (_queue ??= new Queue<OutboundFrame>()).Enqueue(frame);
+            _pendingBytes += frame.Length;
+            start = !_sending;
+            _sending = true;
+        }
+
+        frame.Release();
+        if (start)
+        {
+            StartSendLoop();
+        }
+    }
+
+    /// <summary>RFC 6455 5.5.3: a pong carries the ping's application data.</summary>
+    private void SendPong(in ReadOnlySequence<byte> pingPayload)
+    {
+        Span<byte> data = stackalloc byte[MessageReader.MaxControlPayload];
+        pingPayload.CopyTo(data);
+        var frame = OutboundFrame.Rent();
+        FrameWriter.WritePong(frame, data[..(int)pingPayload.Length]);
+        Send(frame);
+        frame.Release();
+    }
+
+    /// <summary>After the refusal already queued is sent, close.</summary>
+    private void FinishAfterQueued(EndReason reason)
+    {
+        bool start;
+        lock (_sync)
+        {
+            if (_closeQueued)
+            {
+                return;
+            }
+
+            _closeQueued = true;
+            _closeReason = reason;
+            Volatile.Write(ref _closeDeadline, Environment.TickCount64 + _runtime.CloseTimeoutMs);
+            start = !_sending;
+            _sending = true;
+        }
+
+        if (start)
+        {
+            StartSendLoop();
+        }
+    }
+
+    /// <summary>Queues the last frame this connection will send; nothing is accepted after it.</summary>
+    private void QueueFinal(OutboundFrame frame, EndReason reason, bool dropBacklog)
+    {
+        bool start;
+        lock (_sync)
+        {
+            if (_closeQueued || IsEnded)
+            {
+                return;
+            }
+
+            if (dropBacklog)
+            {
+                DropQueuedLocked();
+            }
+
+            _closeQueued = true;
+            _closeReason = reason;
+            Volatile.Write(ref _closeDeadline, Environment.TickCount64 + _runtime.CloseTimeoutMs);
+            frame.AddReference();
+            (_queue ??= new Queue<OutboundFrame>()).Enqueue(frame);
+            _pendingBytes += frame.Length;
+            start = !_sending;
+            _sending = true;
+        }
+
+        if (start)
+        {
+            StartSendLoop();
+        }
+    }
+
+    private void StartSendLoop() =>
+        ThreadPool.UnsafeQueueUserWorkItem(static connection => _ = connection.SendLoopAsync(), this, preferLocal: true);
+
+    /// <summary>
+    /// The send loop, alive only while frames are queued: it takes everything queued (up to a bound),
+    /// hands it to the kernel in one gathered send, and repeats until the queue is empty.
+    /// </summary>
+    private async Task SendLoopAsync()
+    {
+        var sender = SocketSender.Rent();
+        var batch = new List<OutboundFrame>(MaxFramesPerSend);
+        try
+        {
+            while (true)
+            {
+                var bytes = 0;
+                lock (_sync)
+                {
+                    while (_queue is { Count: > 0 } queue && batch.Count < MaxFramesPerSend && bytes < MaxBytesPerSend)
+                    {
+                        var frame = queue.Dequeue();
+                        batch.Add(frame);
+                        sender.Buffers.Add(frame.Segment);
+                        bytes += frame.Length;
+                    }
+
+                    if (batch.Count == 0 || IsEnded)
+                    {
+                        _sending = false;
+                        break;
+                    }
+                }
+
+                await sender.SendAsync(_socket).ConfigureAwait(false);
+                ReleaseBatch(batch, sender);
+                Interlocked.Add(ref _pendingBytes, -bytes);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            lock (_sync)
+            {
+                _sending = false;
+            }
+
+            Abort(_closeQueued ? _closeReason : EndReason.SocketError);
+        }
+        finally
+        {
+            ReleaseBatch(batch, sender);
+            sender.Return();
+        }
+
+        if (Volatile.Read(ref _closeQueued) && !IsEnded)
+        {
+            OnFinalFramesSent();
+        }
+    }
+
+    private static void ReleaseBatch(List<OutboundFrame> batch, SocketSender sender)
+    {
+        foreach (var frame in batch)
+        {
+            frame.Release();
+        }
+
+        batch.Clear();
+        sender.Buffers.Clear();
+    }
+
+    /// <summary>
+    /// Everything including the close frame is sent. If the peer's close already arrived, the
+    /// handshake is done and the server closes TCP first (RFC 6455 7.1.1); otherwise half-close and
+    /// let the receive loop wait for the peer's close frame or FIN, bounded by the close timeout.
+    /// </summary>
+    private void OnFinalFramesSent()
+    {
+        bool handshakeDone;
+        lock (_sync)
+        {
+            if (_finalFramesSent || _queue is { Count: > 0 } || _sending)
+            {
+                return;
+            }
+
+            _finalFramesSent = true;
+            handshakeDone = _closeReceived;
+        }
+
+        if (handshakeDone)
+        {
+            Abort(_closeReason);
+            return;
+        }
+
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            Abort(_closeReason);
+        }
+    }
+
+    /// <summary>
+    /// The peer's close frame arrived. Returns true when ours was already queued (so this completes
+    /// the handshake); the connection then ends once ours is sent, or now if it already was.
+    /// Both flags change under the lock, so exactly one of the two sides sees the other's.
+    /// </summary>
+    private bool OnPeerClose()
+    {
+        bool ourCloseQueued;
+        bool ourCloseSent;
+        lock (_sync)
+        {
+            _closeReceived = true;
+            ourCloseQueued = _closeQueued;
+            ourCloseSent = _finalFramesSent;
+        }
+
+        if (ourCloseSent)
+        {
+            Abort(_closeReason);
+        }
+
+        return ourCloseQueued;
+    }
+
+    private void DropQueued()
+    {
+        lock (_sync)
+        {
+            DropQueuedLocked();
+        }
+    }
+
+    private void DropQueuedLocked()
+    {
+        if (_queue is null)
+        {
+            return;
+        }
+
+        while (_queue.TryDequeue(out var frame))
+        {
+            _pendingBytes -= frame.Length;
+            frame.Release();
+        }
+    }
+}

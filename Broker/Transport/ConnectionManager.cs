@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+
+namespace MasterSocket.Broker.Transport;
+
+/// <summary>
+/// Every live connection of this node: for the heartbeat monitor's ticks, for shutdown, and for the
+/// <c>Limits:MaxConnections</c> bound on upgraded connections.
+/// </summary>
+public sealed class ConnectionManager(int maxWebSockets)
+{
+    private readonly ConcurrentDictionary<long, Connection> _connections = new();
+    private readonly ConcurrentDictionary<long, byte> _admitted = new();
+    private long _nextId;
+    private int _webSockets;
+
+    /// <summary>Open TCP connections, upgraded or not.</summary>
+    public int Count => _connections.Count;
+
+    /// <summary>Connections that completed the WebSocket upgrade and have not ended.</summary>
+    public int WebSocketCount => Volatile.Read(ref _webSockets);
+
+    public ICollection<Connection> All => _connections.Values;
+
+    public long NextId() => Interlocked.Increment(ref _nextId);
+
+    public void Add(Connection connection) => _connections[connection.Id] = connection;
+
+    /// <summary>Claims a WebSocket slot; false when <c>Limits:MaxConnections</c> are already open.</summary>
+    public bool TryAdmitWebSocket(Connection connection)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _webSockets);
+            if (maxWebSockets > 0 && current >= maxWebSockets)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _webSockets, current + 1, current) == current)
+            {
+                _admitted[connection.Id] = 0;
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Forgets an ended connection, and gives back its WebSocket slot if it had one. Called once per connection.</summary>
+    public void Remove(Connection connection)
+    {
+        _connections.TryRemove(connection.Id, out _);
+        if (_admitted.TryRemove(connection.Id, out _))
+        {
+            Interlocked.Decrement(ref _webSockets);
+        }
+    }
+}

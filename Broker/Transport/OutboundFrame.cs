@@ -1,0 +1,102 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace MasterSocket.Broker.Transport;
+
+/// <summary>
+/// One or more encoded WebSocket frames in a pooled buffer, shared by every connection it is queued
+/// on. Written once (it is an <see cref="IBufferWriter{T}"/> until then), then reference-counted: the
+/// creator holds one reference, each queue that takes it adds one, and the last
+/// <see cref="Release"/> returns the buffer and the frame object to their pools. So a broadcast to
+/// ten thousand clients is encoded once and costs no allocation.
+/// </summary>
+public sealed class OutboundFrame : IBufferWriter<byte>
+{
+    private const int MinimumBuffer = 256;
+    private const int MaxPooledFrames = 4096;
+    private static readonly ConcurrentQueue<OutboundFrame> Pool = new();
+
+    private byte[] _buffer = [];
+    private int _length;
+    private int _references;
+
+    private OutboundFrame()
+    {
+    }
+
+    public int Length => _length;
+
+    public ArraySegment<byte> Segment => new(_buffer, 0, _length);
+
+    public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, _length);
+
+    /// <summary>An empty frame holding one reference, the caller's.</summary>
+    public static OutboundFrame Rent()
+    {
+        if (!Pool.TryDequeue(out var frame))
+        {
+            frame = new OutboundFrame();
+        }
+
+        frame._references = 1;
+        return frame;
+    }
+
+    public void AddReference() => Interlocked.Increment(ref _references);
+
+    /// <summary>Drops one reference; the last one returns the buffer to the pool.</summary>
+    public void Release()
+    {
+        var left = Interlocked.Decrement(ref _references);
+        Debug.Assert(left >= 0, "an OutboundFrame was released more often than referenced");
+        if (left != 0)
+        {
+            return;
+        }
+
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
+        _buffer = [];
+        _length = 0;
+        if (Pool.Count < MaxPooledFrames)
+        {
+            Pool.Enqueue(this);
+        }
+    }
+
+    public void Advance(int count) => _length += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_length);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_length);
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        var needed = _length + Math.Max(sizeHint, 1);
+        if (needed <= _buffer.Length)
+        {
+            return;
+        }
+
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(MinimumBuffer, _buffer.Length * 2)));
+        _buffer.AsSpan(0, _length).CopyTo(larger);
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
+        _buffer = larger;
+    }
+}

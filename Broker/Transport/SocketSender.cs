@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Threading.Tasks.Sources;
+
+namespace MasterSocket.Broker.Transport;
+
+/// <summary>
+/// A reusable gathered send: many frames' buffers go to the kernel in one sendmsg call. Pooled and
+/// rented only while a connection has something to send, so idle connections hold none (the same
+/// idea as Kestrel's SocketSenderPool). The runtime completes a buffer-list send only once every
+/// byte is written, so partial sends are not our concern here.
+/// </summary>
+internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
+{
+    private const int MaxPooled = 1024;
+    private static readonly ConcurrentQueue<SocketSender> Pool = new();
+
+    private readonly List<ArraySegment<byte>> _buffers = new(64);
+    private ManualResetValueTaskSourceCore<int> _source = new() { RunContinuationsAsynchronously = false };
+
+    private SocketSender()
+        : base(unsafeSuppressExecutionContextFlow: true)
+    {
+    }
+
+    /// <summary>The buffers of the next send; the caller fills it, <see cref="SendAsync"/> sends it.</summary>
+    public List<ArraySegment<byte>> Buffers => _buffers;
+
+    public static SocketSender Rent() => Pool.TryDequeue(out var sender) ? sender : new SocketSender();
+
+    public void Return()
+    {
+        _buffers.Clear();
+        BufferList = null;
+        if (Pool.Count < MaxPooled)
+        {
+            Pool.Enqueue(this);
+        }
+        else
+        {
+            Dispose();
+        }
+    }
+
+    public ValueTask<int> SendAsync(Socket socket)
+    {
+        _source.Reset();
+        BufferList = _buffers;
+        if (socket.SendAsync(this))
+        {
+            return new ValueTask<int>(this, _source.Version);
+        }
+
+        return SocketError == SocketError.Success
+            ? ValueTask.FromResult(BytesTransferred)
+            : ValueTask.FromException<int>(new SocketException((int)SocketError));
+    }
+
+    protected override void OnCompleted(SocketAsyncEventArgs e)
+    {
+        if (SocketError == SocketError.Success)
+        {
+            _source.SetResult(BytesTransferred);
+        }
+        else
+        {
+            _source.SetException(new SocketException((int)SocketError));
+        }
+    }
+
+    public int GetResult(short token) => _source.GetResult(token);
+
+    public ValueTaskSourceStatus GetStatus(short token) => _source.GetStatus(token);
+
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _source.OnCompleted(continuation, state, token, flags);
+}
