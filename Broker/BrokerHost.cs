@@ -58,7 +58,7 @@ public static class BrokerHost
         });
 
         var app = builder.Build();
-        AdminEndpoints.Map(app, app.Services.GetRequiredService<BrokerRuntime>());
+        AdminEndpoints.Map(app); // resolves nothing yet: options are validated when the host starts
         return app;
     }
 

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using MasterSocket.Broker;
+using MasterSocket.Tests.Broker.Support;
+using Microsoft.Extensions.Options;
+
+namespace MasterSocket.Tests.Broker;
+
+/// <summary>PROTOCOL.md 6 and 8: configuration is validated at start, with messages that name the key.</summary>
+public sealed class StartupTests
+{
+    [TestCase("Production", null, "Broker:Auth:Mode", TestName = "No auth outside Development refuses to start")]
+    [TestCase("Staging", "None", "Broker:Auth:Mode", TestName = "Auth None outside Development refuses to start")]
+    public async Task Open_broker_outside_Development_refuses_to_start(string environment, string? mode, string key)
+    {
+        var settings = new Dictionary<string, string?> { ["Broker:Auth:Mode"] = mode };
+        await using var app = BrokerServer.Build(settings, environment);
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+        Assert.That(error!.Message, Does.Contain(key));
+    }
+
+    [TestCase("Broker:Port", "70000", "Broker:Port")]
+    [TestCase("Broker:Limits:MaxPendingBytes", "10", "Broker:Limits:MaxPendingBytes")]
+    [TestCase("Broker:Session:HeartbeatTimeout", "00:00:01", "Broker:Session:HeartbeatTimeout")]
+    [TestCase("Broker:Auth:Mode", "Keys", "Broker:Auth:Keys")]
+    [TestCase("Broker:Auth:Mode", "Jwt", "Broker:Auth:Jwt")]
+    public async Task Bad_setting_stops_the_start_naming_the_key(string setting, string value, string named)
+    {
+        await using var app = BrokerServer.Build(new Dictionary<string, string?> { [setting] = value });
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+        Assert.That(error!.Message, Does.Contain(named));
+    }
+
+    [Test]
+    public async Task Published_entrypoint_refuses_an_open_broker_in_Production_with_exit_code_2()
+    {
+        var start = new ProcessStartInfo("dotnet", [typeof(BrokerHost).Assembly.Location])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            Environment =
+            {
+                ["DOTNET_ENVIRONMENT"] = "Production",
+                ["Broker__Port"] = "0",
+                ["Broker__AdminPort"] = "0",
+            },
+        };
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.That(process.ExitCode, Is.EqualTo(2));
+        Assert.That(await stderr, Does.Contain("Broker:Auth:Mode"));
+    }
+}
+
+/// <summary>PROTOCOL.md 8: admin endpoints and draining on stop.</summary>
+public sealed class AdminAndShutdownTests
+{
+    [Test]
+    public async Task Healthz_and_readyz_answer_200()
+    {
+        await using var server = await BrokerServer.StartAsync();
+        using var http = new HttpClient { BaseAddress = server.AdminUri };
+        Assert.That((int)(await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode, Is.EqualTo(200));
+        Assert.That((int)(await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode, Is.EqualTo(200));
+    }
+
+    [Test]
+    public async Task Stopping_sends_DISCONNECT_SHUTDOWN_and_close_1001()
+    {
+        var server = await BrokerServer.StartAsync();
+        await using var client = await TestClient.IdentifiedAsync(server, "staying-late");
+        var stopping = server.DisposeAsync().AsTask();
+        var disconnect = await client.ReceiveAsync();
+        Assert.That(disconnect.GetProperty("data").GetProperty("code").GetString(), Is.EqualTo("SHUTDOWN"));
+        Assert.That(disconnect.GetProperty("data").GetProperty("reconnect").GetBoolean(), Is.True);
+        Assert.That((int?)await client.WaitForCloseAsync(), Is.EqualTo(1001));
+        await stopping;
+    }
+}
