@@ -17,8 +17,17 @@ public sealed partial class Connection
     private bool _closeQueued;
     private bool _finalFramesSent;
 
-    /// <summary>Bytes queued and not yet handed to the kernel.</summary>
-    public long PendingBytes => Interlocked.Read(ref _pendingBytes);
+    /// <summary>Bytes queued or being handed to the kernel.</summary>
+    public long PendingBytes
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _pendingBytes;
+            }
+        }
+    }
 
     /// <summary>
     /// Queues a frame for this client, taking a reference to it; the caller keeps its own. Returns
@@ -191,11 +200,14 @@ public sealed partial class Connection
         var batch = new List<OutboundFrame>(MaxFramesPerSend);
         try
         {
+            var sent = 0;
             while (true)
             {
                 var bytes = 0;
                 lock (_sync)
                 {
+                    // Every change to _pendingBytes happens under this lock.
+                    _pendingBytes -= sent;
                     while (_queue is { Count: > 0 } queue && batch.Count < MaxFramesPerSend && bytes < MaxBytesPerSend)
                     {
                         var frame = queue.Dequeue();
@@ -213,7 +225,7 @@ public sealed partial class Connection
 
                 await sender.SendAsync(_socket).ConfigureAwait(false);
                 ReleaseBatch(batch, sender);
-                Interlocked.Add(ref _pendingBytes, -bytes);
+                sent = bytes;
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
