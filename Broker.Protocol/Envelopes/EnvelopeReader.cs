@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace MasterSocket.Protocol.Envelopes;
@@ -287,7 +288,38 @@ public static class EnvelopeReader
         }
 
         Span<byte> buffer = stackalloc byte[reader.ValueSpan.Length];
-        return reader.CopyString(buffer);
+        try
+        {
+            return reader.CopyString(buffer);
+        }
+        catch (InvalidOperationException)
+        {
+            return int.MaxValue; // an escaped lone surrogate has no UTF-8 value: not a valid string
+        }
+    }
+
+    /// <summary>
+    /// True when a string token's escapes resolve to text: Utf8JsonReader accepts an escaped lone
+    /// surrogate such as "\ud800" while reading, and only throws when the value is copied out.
+    /// </summary>
+    private static bool Unescapes(ReadOnlySpan<byte> token)
+    {
+        var reader = new Utf8JsonReader(token);
+        reader.Read();
+        var buffer = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
+        try
+        {
+            reader.CopyString(buffer);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static bool TryReadIntent(ReadOnlySpan<byte> message, in Fields fields, out Target target, out string error)
@@ -350,6 +382,13 @@ public static class EnvelopeReader
             error = target == Target.Group
                 ? "intent.identifier must be the group name for GROUP"
                 : "intent.identifier must be the client id for DIRECT";
+            return false;
+        }
+
+        // Checked here so that Envelope.CopyIdentifier never meets an escape it cannot resolve.
+        if (fields.IdentifierIsEscaped && !Unescapes(fields.Identifier.Of(message)))
+        {
+            error = "intent.identifier must be valid text: it escapes a lone UTF-16 surrogate";
             return false;
         }
 
