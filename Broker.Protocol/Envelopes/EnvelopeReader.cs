@@ -49,6 +49,7 @@ public static class EnvelopeReader
     {
         public bool HasOp;
         public long Op;
+        public EnvelopeError? OpError;
         public ByteRange Id;
         public ByteRange Event;
         public JsonTokenType EventType;
@@ -77,11 +78,10 @@ public static class EnvelopeReader
             if (reader.ValueTextEquals("op"u8))
             {
                 reader.Read();
+                // A bad op is reported once the whole object is read, so that an id after it is echoed too.
                 if (!TryReadOp(ref reader, out fields.Op, out var opError))
                 {
-                    error = opError with { Id = fields.Id };
-                    SkipRest(ref reader);
-                    return false;
+                    fields.OpError = opError;
                 }
 
                 fields.HasOp = true;
@@ -141,6 +141,12 @@ public static class EnvelopeReader
         }
 
         SkipRest(ref reader);
+        if (fields.OpError is { } badOp)
+        {
+            error = badOp with { Id = fields.Id };
+            return false;
+        }
+
         return true;
     }
 
