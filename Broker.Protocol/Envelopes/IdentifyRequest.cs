@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 
@@ -104,7 +105,12 @@ public sealed class IdentifyRequest
             return false;
         }
 
-        value = reader.GetString()!;
+        if (!TryGetString(ref reader, out value))
+        {
+            error = $"IDENTIFY data.{field} must be valid text: it escapes a lone UTF-16 surrogate";
+            return false;
+        }
+
         if (Encoding.UTF8.GetByteCount(value) > maxBytes)
         {
             error = $"IDENTIFY data.{field} is longer than {maxBytes} bytes";
@@ -137,7 +143,12 @@ public sealed class IdentifyRequest
                 return false;
             }
 
-            var group = reader.GetString()!;
+            if (!TryGetString(ref reader, out var group))
+            {
+                error = "IDENTIFY data.groups must be valid text: a group name escapes a lone UTF-16 surrogate";
+                return false;
+            }
+
             if (group.Length == 0 || Encoding.UTF8.GetByteCount(group) > MaxGroupNameBytes)
             {
                 error = $"a group name must be 1 to {MaxGroupNameBytes} bytes";
@@ -157,5 +168,23 @@ public sealed class IdentifyRequest
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// GetString, except that an escaped lone surrogate ("\ud800"), which Utf8JsonReader only rejects
+    /// when the value is decoded, is reported as false rather than thrown.
+    /// </summary>
+    private static bool TryGetString(ref Utf8JsonReader reader, [NotNullWhen(true)] out string? value)
+    {
+        try
+        {
+            value = reader.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = null;
+            return false;
+        }
     }
 }
