@@ -40,6 +40,12 @@ public static class EnvelopeReader
             error = new EnvelopeError(ErrorCode.BadRequest, $"malformed JSON at byte {ex.BytePositionInLine}: {Describe(ex)}", default);
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            // ValueTextEquals resolves a property name's escapes and throws on a lone surrogate ("\ud800").
+            error = new EnvelopeError(ErrorCode.BadRequest, "malformed JSON: a property name escapes a lone UTF-16 surrogate", default);
+            return false;
+        }
 
         return Validate(message, fields, out envelope, out error);
     }

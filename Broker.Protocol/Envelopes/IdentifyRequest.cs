@@ -50,6 +50,13 @@ public sealed class IdentifyRequest
         var groups = new List<string>();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            // ValueTextEquals resolves a name's escapes and throws on a lone surrogate: refuse such a name first.
+            if (reader.ValueIsEscaped && !TryGetString(ref reader, out _))
+            {
+                error = "IDENTIFY data has a field name that escapes a lone UTF-16 surrogate";
+                return false;
+            }
+
             if (reader.ValueTextEquals("token"u8))
             {
                 if (!TryReadString(ref reader, "token", int.MaxValue, out token, out error))
