@@ -358,6 +358,43 @@ public class EnvelopeReaderTests
         AssertRefused($$$"""{"op":0,"event":"E","intent":{"target":"DIRECT","identifier":"{{{value}}}"}}""", ErrorCode.BadRequest);
     }
 
+    [TestCase("\\ud800")]
+    [TestCase("x\\udc00")]
+    [TestCase("targe\\ud800")]
+    [TestCase("op\\ud800")]
+    [TestCase("\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800")]
+    public void A_property_name_escaping_a_lone_surrogate_is_refused_or_skipped_never_thrown(string name)
+    {
+        foreach (var json in new[]
+        {
+            $$$"""{"{{{name}}}":1,"op":0,"event":"E"}""",
+            $$$"""{"op":0,"event":"E","intent":{"{{{name}}}":1,"target":"GROUP","identifier":"g"}}""",
+            $$$"""{"op":0,"event":"E","intent":{"target":"GROUP","identifier":"g","{{{name}}}":1}}""",
+        })
+        {
+            var message = Encoding.UTF8.GetBytes(json);
+            var accepted = true;
+            EnvelopeError error = default;
+
+            Assert.That(() => accepted = EnvelopeReader.TryRead(message, out _, out error), Throws.Nothing, json);
+            Assert.That(accepted || error.Code == ErrorCode.BadRequest, Is.True, json);
+        }
+    }
+
+    [Test]
+    public void A_top_level_property_name_that_is_a_lone_surrogate_is_a_bad_request()
+    {
+        AssertRefused("""{"\ud800":1,"op":3}""", ErrorCode.BadRequest);
+    }
+
+    [Test]
+    public void Data_may_hold_names_with_any_escapes_because_it_is_not_decoded()
+    {
+        var (envelope, message) = Accept("""{"op":3,"data":{"\ud800":1}}""");
+
+        Assert.That(Raw(envelope.Data, message), Is.EqualTo("""{"\ud800":1}"""));
+    }
+
     [Test]
     public void Unknown_fields_are_skipped_at_the_top_level_and_inside_intent()
     {

@@ -157,6 +157,8 @@ public class IdentifyRequestTests
     [TestCase("""{"token":"abc\udc00"}""", "token")]
     [TestCase("""{"role":"\ud83d\u0041"}""", "role")]
     [TestCase("""{"groups":["ok","\udfff"]}""", "group")]
+    [TestCase("""{"\ud800":"x"}""", "IDENTIFY data")]
+    [TestCase("""{"name":"n","gr\udc00oups":[]}""", "IDENTIFY data")]
     public void A_string_escaping_a_lone_surrogate_is_refused_with_a_message_naming_the_field(string json, string field)
     {
         Assert.That(Refuse(json), Does.Contain(field));
