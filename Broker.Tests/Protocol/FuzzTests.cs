@@ -247,16 +247,22 @@ public class FuzzTests
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                failures.Add($"input {i}, limit {limit}: {Convert.ToHexString(input[..Math.Min(input.Length, 64)])}...: {ex.GetType().Name}: {ex.Message}");
+                failures.Add($"input {i}, limit {limit}, {input.Length} bytes: {Convert.ToHexString(input[..Math.Min(input.Length, 4096)])}: {ex.GetType().Name}: {ex.Message}");
             }
         }
 
         Assert.That(failures, Is.Empty);
     }
 
-    /// <summary>Crashes the fuzzer found, kept as they were found.</summary>
-    [TestCase("81810102030441" + "007F7FFFFFFFFFFFFFFF01020304", 1000,
-        TestName = "Fuzz regression: a continuation announcing 2^63-1 bytes after one assembled byte")]
+    /// <summary>Crashes the fuzzer found in the codec as first written: an input as found, and its reduced form.</summary>
+    [TestCase("01810102030440" + "80FF7FFFFFFFFFFFFFFF01020304", 1000,
+        TestName = "Fuzz regression, reduced: a continuation announcing 2^63-1 bytes after one assembled byte")]
+    [TestCase(
+        "888FE6D57418E53D54638737F6B4257C0FDB4F16DD89DE7ACB8C54984920B6F867F7B6F867F774984920358A5414D4984920765AB07CCBE24BF72C02B3F42C02"
+        + "B3F42C02B3F42C02B3F42C02B3F42C02B3F42C02B3F42C02B3F42C02B3F42C02B3F42C02B3F42C02B3F42C02B3F42C02B3F42C02B3F42C02B388B3FA00EA5CF9"
+        + "EBCA9F53C3433D0A9F72DCD86129F5D8E268F0D8F075C47A7B917E8278922482789224827892248278922482789224827892018586685A49A409B8CB2A008109"
+        + "39BF1E7289865437E86D2FF4414F745600FF7FFFFFFFFFFFFFFFA18AC41539AABF37DB086874C9155C95DB0868E5A612446D41F2BC6D41F2BC6D41F2BC6D41F2",
+        1000, TestName = "Fuzz regression: seed 3 input 474, a mutated length field in a fragmented message")]
     public void MessageReader_regression(string hex, int maxMessageBytes)
     {
         var input = Convert.FromHexString(hex);
@@ -470,9 +476,11 @@ public class FuzzTests
         Assert.That(accepted, Is.GreaterThan(InputsPerSeed / 20), "the generator reaches the accepting paths too");
     }
 
-    [TestCase("""{"op":0,"event":"\ud800"}""", TestName = "Fuzz regression: an event escaping a lone surrogate")]
-    [TestCase("""{"op":0,"event":"E","intent":{"target":"GROUP","identifier":"\udc00x"}}""", TestName = "Fuzz regression: an identifier escaping a lone surrogate")]
-    [TestCase("""{"data\ud83d":{},"event":[1.5,"\uud83d\ude00d\ude00",","x-1"],"op":2}""", TestName = "Fuzz regression: a property name escaping a lone surrogate")]
+    /// <summary>Crashes the fuzzer found in the codec as first written.</summary>
+    [TestCase("""{"op":0,"event":"\ud800"}""", TestName = "Fuzz regression, reduced: an event escaping a lone surrogate")]
+    [TestCase("""{"event":"\ud800","op":5}""", TestName = "Fuzz regression: seed 11 input 1, a REPLY event escaping a lone surrogate")]
+    [TestCase("""{"op":0,"event":"E","intent":{"target":"GROUP","identifier":"\udc00x"}}""", TestName = "Fuzz regression, reduced: an identifier escaping a lone surrogate")]
+    [TestCase("""{"data\ud83d":{},"event":[1.5,"\uud83d\ude00d\ude00",","x-1"],"op":2}""", TestName = "Fuzz regression: seed 11 input 1283, a property name escaping a lone surrogate")]
     public void EnvelopeReader_regression(string json)
     {
         Assert.That(() => CheckEnvelopeInput(Encoding.UTF8.GetBytes(json)), Throws.Nothing);
