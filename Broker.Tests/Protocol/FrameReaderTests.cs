@@ -429,6 +429,15 @@ public class FrameReaderTests
     }
 
     [Test]
+    public void A_control_frame_of_125_bytes_is_accepted_even_when_the_message_limit_is_smaller()
+    {
+        // Control frames are bounded by RFC 6455 (125 bytes), not by the message limit.
+        var payload = new string('p', 125);
+
+        Assert.That(ReadAll(ClientFrames.Ping(payload), maxMessageBytes: 16), Is.EqualTo(new[] { Received.Ping(payload) }));
+    }
+
+    [Test]
     public void The_limit_must_be_positive()
     {
         Assert.That(() => new MessageReader(0), Throws.InstanceOf<ArgumentOutOfRangeException>());
