@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace MasterSocket.Protocol.Envelopes;
@@ -39,6 +40,12 @@ public static class EnvelopeReader
             error = new EnvelopeError(ErrorCode.BadRequest, $"malformed JSON at byte {ex.BytePositionInLine}: {Describe(ex)}", default);
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            // ValueTextEquals resolves a property name's escapes and throws on a lone surrogate ("\ud800").
+            error = new EnvelopeError(ErrorCode.BadRequest, "malformed JSON: a property name escapes a lone UTF-16 surrogate", default);
+            return false;
+        }
 
         return Validate(message, fields, out envelope, out error);
     }
@@ -48,6 +55,7 @@ public static class EnvelopeReader
     {
         public bool HasOp;
         public long Op;
+        public EnvelopeError? OpError;
         public ByteRange Id;
         public ByteRange Event;
         public JsonTokenType EventType;
@@ -76,11 +84,10 @@ public static class EnvelopeReader
             if (reader.ValueTextEquals("op"u8))
             {
                 reader.Read();
+                // A bad op is reported once the whole object is read, so that an id after it is echoed too.
                 if (!TryReadOp(ref reader, out fields.Op, out var opError))
                 {
-                    error = opError with { Id = fields.Id };
-                    SkipRest(ref reader);
-                    return false;
+                    fields.OpError = opError;
                 }
 
                 fields.HasOp = true;
@@ -140,6 +147,12 @@ public static class EnvelopeReader
         }
 
         SkipRest(ref reader);
+        if (fields.OpError is { } badOp)
+        {
+            error = badOp with { Id = fields.Id };
+            return false;
+        }
+
         return true;
     }
 
@@ -287,7 +300,38 @@ public static class EnvelopeReader
         }
 
         Span<byte> buffer = stackalloc byte[reader.ValueSpan.Length];
-        return reader.CopyString(buffer);
+        try
+        {
+            return reader.CopyString(buffer);
+        }
+        catch (InvalidOperationException)
+        {
+            return int.MaxValue; // an escaped lone surrogate has no UTF-8 value: not a valid string
+        }
+    }
+
+    /// <summary>
+    /// True when a string token's escapes resolve to text: Utf8JsonReader accepts an escaped lone
+    /// surrogate such as "\ud800" while reading, and only throws when the value is copied out.
+    /// </summary>
+    private static bool Unescapes(ReadOnlySpan<byte> token)
+    {
+        var reader = new Utf8JsonReader(token);
+        reader.Read();
+        var buffer = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
+        try
+        {
+            reader.CopyString(buffer);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static bool TryReadIntent(ReadOnlySpan<byte> message, in Fields fields, out Target target, out string error)
@@ -350,6 +394,13 @@ public static class EnvelopeReader
             error = target == Target.Group
                 ? "intent.identifier must be the group name for GROUP"
                 : "intent.identifier must be the client id for DIRECT";
+            return false;
+        }
+
+        // Checked here so that Envelope.CopyIdentifier never meets an escape it cannot resolve.
+        if (fields.IdentifierIsEscaped && !Unescapes(fields.Identifier.Of(message)))
+        {
+            error = "intent.identifier must be valid text: it escapes a lone UTF-16 surrogate";
             return false;
         }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 
@@ -49,6 +50,13 @@ public sealed class IdentifyRequest
         var groups = new List<string>();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            // ValueTextEquals resolves a name's escapes and throws on a lone surrogate: refuse such a name first.
+            if (reader.ValueIsEscaped && !TryGetString(ref reader, out _))
+            {
+                error = "IDENTIFY data has a field name that escapes a lone UTF-16 surrogate";
+                return false;
+            }
+
             if (reader.ValueTextEquals("token"u8))
             {
                 if (!TryReadString(ref reader, "token", int.MaxValue, out token, out error))
@@ -104,7 +112,12 @@ public sealed class IdentifyRequest
             return false;
         }
 
-        value = reader.GetString()!;
+        if (!TryGetString(ref reader, out value))
+        {
+            error = $"IDENTIFY data.{field} must be valid text: it escapes a lone UTF-16 surrogate";
+            return false;
+        }
+
         if (Encoding.UTF8.GetByteCount(value) > maxBytes)
         {
             error = $"IDENTIFY data.{field} is longer than {maxBytes} bytes";
@@ -137,7 +150,12 @@ public sealed class IdentifyRequest
                 return false;
             }
 
-            var group = reader.GetString()!;
+            if (!TryGetString(ref reader, out var group))
+            {
+                error = "IDENTIFY data.groups must be valid text: a group name escapes a lone UTF-16 surrogate";
+                return false;
+            }
+
             if (group.Length == 0 || Encoding.UTF8.GetByteCount(group) > MaxGroupNameBytes)
             {
                 error = $"a group name must be 1 to {MaxGroupNameBytes} bytes";
@@ -157,5 +175,23 @@ public sealed class IdentifyRequest
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// GetString, except that an escaped lone surrogate ("\ud800"), which Utf8JsonReader only rejects
+    /// when the value is decoded, is reported as false rather than thrown.
+    /// </summary>
+    private static bool TryGetString(ref Utf8JsonReader reader, [NotNullWhen(true)] out string? value)
+    {
+        try
+        {
+            value = reader.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = null;
+            return false;
+        }
     }
 }

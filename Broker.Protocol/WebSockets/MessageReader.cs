@@ -160,7 +160,8 @@ public sealed class MessageReader
                     return ProtocolFault.Protocol("continuation frame without a message to continue");
                 }
 
-                return _assembly!.WrittenCount + header.PayloadLength > _maxMessageBytes ? TooBig : null;
+                // Subtract rather than add: a 63-bit announced length plus the bytes so far would overflow.
+                return header.PayloadLength > _maxMessageBytes - _assembly!.WrittenCount ? TooBig : null;
 
             case FrameOpcode.Binary:
                 return _inFragmentedMessage
