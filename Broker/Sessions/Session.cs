@@ -15,13 +15,13 @@ namespace MasterSocket.Broker.Sessions;
 /// </summary>
 public sealed class Session
 {
-    private readonly Connection _connection;
+    private readonly IClientConnection _connection;
     private readonly BrokerRuntime _runtime;
     private readonly Lock _sync = new();
     private HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _groupLookup;
     private long _nextPingAt;
 
-    internal Session(Connection connection, BrokerRuntime runtime)
+    public Session(IClientConnection connection, BrokerRuntime runtime)
     {
         _connection = connection;
         _runtime = runtime;
@@ -41,11 +41,11 @@ public sealed class Session
 
     public IReadOnlyList<string> Groups { get; private set; } = [];
 
-    public Connection Connection => _connection;
+    public IClientConnection Connection => _connection;
 
     public bool IsMemberOf(ReadOnlySpan<char> group) => Groups.Count > 0 && _groupLookup.Contains(group);
 
-    /// <summary>Queues a frame for this client (see <see cref="Connection.Send"/>).</summary>
+    /// <summary>Queues a frame for this client (see <see cref="IClientConnection.Send"/>).</summary>
     public bool Send(OutboundFrame frame) => _connection.Send(frame);
 
     /// <summary>
@@ -172,7 +172,7 @@ public sealed class Session
     }
 
     /// <summary>Deadlines: IDENTIFY in time; then a PING every interval and silence within the timeout.</summary>
-    internal void OnTick(long now)
+    public void OnTick(long now)
     {
         switch (State)
         {
@@ -192,7 +192,7 @@ public sealed class Session
     }
 
     /// <summary>The connection ended: from now on nobody can reach this client (PROTOCOL.md 3.5).</summary>
-    internal void OnEnded()
+    public void OnEnded()
     {
         bool wasRegistered;
         lock (_sync)

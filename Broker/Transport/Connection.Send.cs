@@ -96,7 +96,7 @@ public sealed partial class Connection
     }
 
     /// <summary>A client's DISCONNECT: "gets no answer: the broker closes with 1000".</summary>
-    internal void CloseNormally() => BeginClose(CloseCode.NormalClosure, reason: null, EndReason.Closed);
+    public void CloseNormally() => BeginClose(CloseCode.NormalClosure, reason: null, EndReason.Closed);
 
     /// <summary>Writes a frame with <paramref name="write"/> and queues it, outside the pending-bytes bound (handshake responses).</summary>
     private void SendRaw(Action<IBufferWriter<byte>> write)
