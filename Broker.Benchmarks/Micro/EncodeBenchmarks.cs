@@ -13,6 +13,7 @@ namespace MasterSocket.Benchmarks.Micro;
 /// writing those bytes through <see cref="IBufferWriter{T}"/> pays.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class EncodeBenchmarks
 {
     private byte[] _payload = [];

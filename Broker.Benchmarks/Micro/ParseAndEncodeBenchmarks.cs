@@ -11,6 +11,7 @@ namespace MasterSocket.Benchmarks.Micro;
 /// re-masked after each invocation (see <see cref="ParseBenchmarks.RestoreMask"/> for that cost).
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class ParseAndEncodeBenchmarks
 {
     private byte[] _frame = [];

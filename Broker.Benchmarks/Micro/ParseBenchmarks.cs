@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using MasterSocket.Protocol.Envelopes;
 using MasterSocket.Protocol.WebSockets;
@@ -17,6 +18,7 @@ namespace MasterSocket.Benchmarks.Micro;
 /// </para>
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class ParseBenchmarks
 {
     private byte[] _frame = [];      // masked on entry to every invocation, restored before it returns
@@ -67,6 +69,23 @@ public class ParseBenchmarks
     {
         SampleMessage.Check(EnvelopeReader.TryRead(_payload, out var envelope, out _), "envelope refused");
         return envelope.Data.Length;
+    }
+
+    /// <summary>
+    /// The floor for any reader built on <see cref="Utf8JsonReader"/>: every token of the payload read
+    /// and nothing done with it. <see cref="Envelope"/> minus this is what the envelope rules cost.
+    /// </summary>
+    [Benchmark]
+    public int JsonTokensOnly()
+    {
+        var reader = new Utf8JsonReader(_payload);
+        var tokens = 0;
+        while (reader.Read())
+        {
+            tokens++;
+        }
+
+        return tokens;
     }
 
     /// <summary>The realistic receive path: frame, then envelope from the frame's payload.</summary>

@@ -16,6 +16,7 @@ namespace MasterSocket.Benchmarks.Micro;
 /// never fills) and its result is taken directly.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class PipeBenchmarks
 {
     private byte[] _frame = [];
