@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Serilog;
 
@@ -23,9 +24,14 @@ public static class BrokerHost
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // appsettings.json is read from beside the program, wherever it is started from.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         var configuration = builder.Configuration;
+
+        // Give the drain its configured time, plus a margin for the host's own stopping.
+        builder.Services.Configure<HostOptions>(host =>
+            host.ShutdownTimeout = (configuration.GetSection(BrokerOptions.Section).Get<BrokerOptions>()?.ShutdownTimeout ?? TimeSpan.FromSeconds(10)) + TimeSpan.FromSeconds(5));
 
         builder.Services.AddSerilog((services, logger) =>
         {

@@ -18,6 +18,12 @@ catch (OptionsValidationException ex)
 
     return 2;
 }
+catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+{
+    // A value that cannot be read as its type (Broker:Port=abc, an unknown Auth:Mode, a bad duration).
+    await Console.Error.WriteLineAsync($"MasterSocket refused to start: {ex.Message}");
+    return 2;
+}
 finally
 {
     await Serilog.Log.CloseAndFlushAsync();

@@ -44,7 +44,16 @@ public sealed class KeysAuthTests
         ["Broker:Auth:Keys:1:Role"] = "client",
         ["Broker:Auth:Keys:1:Groups:0"] = "damon",
         ["Broker:Auth:Keys:1:Groups:1"] = "match-*",
+        ["Broker:Auth:Keys:2:Key"] = "nameless-key-0001",
     }, environment: "Production");
+
+    [Test]
+    public async Task Key_without_a_name_keeps_the_name_the_client_gave()
+    {
+        await using var client = await TestClient.ConnectAsync(_server.WebSocketUri);
+        var reply = await client.IdentifyAsync(new { token = "nameless-key-0001", name = "bot-3" });
+        Assert.That(reply.GetProperty("name").GetString(), Is.EqualTo("bot-3"));
+    }
 
     [OneTimeTearDown]
     public async Task Stop() => await _server.DisposeAsync();

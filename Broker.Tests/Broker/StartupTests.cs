@@ -30,8 +30,10 @@ public sealed class StartupTests
         Assert.That(error!.Message, Does.Contain(named));
     }
 
-    [Test]
-    public async Task Published_entrypoint_refuses_an_open_broker_in_Production_with_exit_code_2()
+    [TestCase(null, null, "Broker:Auth:Mode", TestName = "Published entrypoint refuses an open broker in Production with exit code 2")]
+    [TestCase("Broker__Port", "abc", "Broker:Port", TestName = "Published entrypoint refuses an unreadable value with exit code 2")]
+    [TestCase("Broker__Auth__Mode", "Passwords", "Broker:Auth:Mode", TestName = "Published entrypoint refuses an unknown auth mode with exit code 2")]
+    public async Task Published_entrypoint_refuses_to_start(string? variable, string? value, string named)
     {
         var start = new ProcessStartInfo("dotnet", [typeof(BrokerHost).Assembly.Location])
         {
@@ -44,12 +46,17 @@ public sealed class StartupTests
                 ["Broker__AdminPort"] = "0",
             },
         };
+        if (variable is not null)
+        {
+            start.Environment[variable] = value;
+        }
+
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await process.WaitForExitAsync(timeout.Token);
         Assert.That(process.ExitCode, Is.EqualTo(2));
-        Assert.That(await stderr, Does.Contain("Broker:Auth:Mode"));
+        Assert.That(await stderr, Does.Contain("refused to start").And.Contain(named));
     }
 }
 
@@ -63,6 +70,30 @@ public sealed class AdminAndShutdownTests
         using var http = new HttpClient { BaseAddress = server.AdminUri };
         Assert.That((int)(await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode, Is.EqualTo(200));
         Assert.That((int)(await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode, Is.EqualTo(200));
+    }
+
+    [Test]
+    public async Task Readyz_answers_503_while_the_node_drains()
+    {
+        var server = await BrokerServer.StartAsync(new Dictionary<string, string?> { ["Broker:Session:CloseTimeout"] = "00:00:02" });
+        using var http = new HttpClient { BaseAddress = server.AdminUri };
+
+        // A client that never answers the close handshake keeps the node draining for the close timeout.
+        using var stubborn = await RawClient.UpgradedAsync(server.EndPoint);
+        await stubborn.SendTextAsync("""{"id":"i","op":1,"data":{"name":"stubborn"}}""");
+        await stubborn.ReadMessageAsync();
+
+        var stopping = server.DisposeAsync().AsTask();
+        var deadline = DateTime.UtcNow.AddSeconds(2);
+        int status;
+        do
+        {
+            status = (int)(await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode;
+        }
+        while (status == 200 && DateTime.UtcNow < deadline);
+
+        Assert.That(status, Is.EqualTo(503));
+        await stopping;
     }
 
     [Test]

@@ -20,7 +20,7 @@ public sealed class KeysAuthenticator : IAuthenticator
             {
                 // The options validator has already refused unknown roles.
                 var role = Roles.TryParse(k.Role, out var parsed) ? parsed : Role.Client;
-                return (Encoding.UTF8.GetBytes(k.Key), new Identity(k.Name, role, new GroupPatterns(k.Groups)));
+                return (Encoding.UTF8.GetBytes(k.Key), new Identity(string.IsNullOrEmpty(k.Name) ? null : k.Name, role, new GroupPatterns(k.Groups)));
             })
             .ToArray();
     }

@@ -13,7 +13,7 @@ namespace MasterSocket.Broker.Transport;
 /// stopping ends the loop. Stopping drains the node (PROTOCOL.md 8): DISCONNECT SHUTDOWN to every
 /// client, flush, then close what is left when <c>Broker:ShutdownTimeout</c> runs out.
 /// </summary>
-public sealed class SocketListener(BrokerRuntime runtime, ILogger<SocketListener> logger) : IHostedService
+public sealed class SocketListener(BrokerRuntime runtime, ILogger<SocketListener> logger) : IHostedLifecycleService
 {
     private readonly TaskCompletionSource<IPEndPoint> _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Socket? _listenSocket;
@@ -34,6 +34,7 @@ public sealed class SocketListener(BrokerRuntime runtime, ILogger<SocketListener
         var endPoint = (IPEndPoint)socket.LocalEndPoint!;
         _bound.TrySetResult(endPoint);
         Log.Listening(logger, endPoint);
+        Log.Started(logger, runtime.NodeId, endPoint.Port, options.AdminPort, options.Auth.Mode?.ToString() ?? "None");
         if (options.Auth.Mode is null or AuthMode.None)
         {
             Log.AuthDisabled(logger);
@@ -75,7 +76,12 @@ public sealed class SocketListener(BrokerRuntime runtime, ILogger<SocketListener
         }
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Drains before any service stops (IHostedLifecycleService.StoppingAsync), so the admin port is
+    /// still up and <c>/readyz</c> answers 503 meanwhile: stop accepting, DISCONNECT SHUTDOWN every
+    /// client, and wait for their close handshakes until <c>Broker:ShutdownTimeout</c>.
+    /// </summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         runtime.IsAccepting = false;
         _listenSocket?.Dispose();
@@ -101,12 +107,31 @@ public sealed class SocketListener(BrokerRuntime runtime, ILogger<SocketListener
         var deadline = Environment.TickCount64 + (long)runtime.Options.ShutdownTimeout.TotalMilliseconds;
         while (runtime.Connections.Count > 0 && Environment.TickCount64 < deadline && !cancellationToken.IsCancellationRequested)
         {
+            // The heartbeat monitor may already be stopped: enforce the close deadlines here.
+            var now = Environment.TickCount64;
+            foreach (var connection in runtime.Connections.All)
+            {
+                connection.OnTick(now);
+            }
+
             await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
         }
+    }
 
+    /// <summary>Whatever did not finish its close handshake in time is closed now.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
         foreach (var connection in runtime.Connections.All)
         {
             connection.Abort(EndReason.Shutdown);
         }
+
+        return Task.CompletedTask;
     }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

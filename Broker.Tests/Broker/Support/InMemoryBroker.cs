@@ -1,0 +1,103 @@
+using System.Text;
+using MasterSocket.Broker;
+using MasterSocket.Broker.Auth;
+using MasterSocket.Broker.Options;
+using MasterSocket.Broker.Routing;
+using MasterSocket.Broker.Sessions;
+using MasterSocket.Broker.Transport;
+using MasterSocket.Protocol.Envelopes;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MasterSocket.Tests.Broker.Support;
+
+/// <summary>
+/// A connection without a socket: frames are queued in memory, as the real connection queues them
+/// before its send loop takes them. With <see cref="InMemoryBroker"/>, it drives real sessions and
+/// the real router for allocation budgets and benchmarks. (This file is also compiled into
+/// Broker.Benchmarks.)
+/// </summary>
+public sealed class InMemoryConnection(long id) : IClientConnection
+{
+    private readonly Queue<OutboundFrame> _queue = new();
+
+    public long Id { get; } = id;
+
+    public long ConnectedAt { get; } = Environment.TickCount64;
+
+    public long LastActivity => Environment.TickCount64;
+
+    public DisconnectCode? DisconnectedWith { get; private set; }
+
+    public int Queued => _queue.Count;
+
+    public bool Send(OutboundFrame frame)
+    {
+        lock (_queue)
+        {
+            frame.AddReference();
+            _queue.Enqueue(frame);
+        }
+
+        return true;
+    }
+
+    /// <summary>Takes everything queued, as a send loop would, and returns the last frame's text (null when nothing was queued) if asked.</summary>
+    public int Drain(Action<string>? inspect = null)
+    {
+        lock (_queue)
+        {
+            var count = _queue.Count;
+            while (_queue.TryDequeue(out var frame))
+            {
+                inspect?.Invoke(Encoding.UTF8.GetString(frame.Span[MasterSocket.Protocol.WebSockets.FrameWriter.HeaderLength(frame.Length - 2)..]));
+                frame.Release();
+            }
+
+            return count;
+        }
+    }
+
+    public void Disconnect(DisconnectCode code, string reason) => DisconnectedWith = code;
+
+    public void CloseNormally()
+    {
+    }
+}
+
+/// <summary>A broker's routing core (registry, router, sessions) in memory, no sockets, no host.</summary>
+public sealed class InMemoryBroker
+{
+    private long _nextId;
+
+    public InMemoryBroker()
+    {
+        Registry = new LocalClientRegistry();
+        Runtime = new BrokerRuntime(
+            Microsoft.Extensions.Options.Options.Create(new BrokerOptions()),
+            new NoneAuthenticator(),
+            Registry,
+            new Router(Registry, new InMemoryBackplane()),
+            NullLoggerFactory.Instance);
+    }
+
+    public LocalClientRegistry Registry { get; }
+
+    public BrokerRuntime Runtime { get; }
+
+    /// <summary>A session identified through a real IDENTIFY envelope (auth None completes synchronously).</summary>
+    public (Session Session, InMemoryConnection Connection) Identify(string name, string role, params string[] groups)
+    {
+        var connection = new InMemoryConnection(Interlocked.Increment(ref _nextId));
+        var session = new Session(connection, Runtime);
+        var groupList = string.Join(",", groups.Select(g => $"\"{g}\""));
+        var pending = session.OnMessage(Encoding.UTF8.GetBytes($$$"""{"id":"i","op":1,"data":{"name":"{{{name}}}","role":"{{{role}}}","groups":[{{{groupList}}}]}}"""));
+        pending?.GetAwaiter().GetResult();
+        if (session.State != SessionState.Identified)
+        {
+            throw new InvalidOperationException($"IDENTIFY failed for {name}");
+        }
+
+        connection.Drain(); // the IDENTIFY reply
+        return (session, connection);
+    }
+}
