@@ -1,0 +1,72 @@
+using System.Buffers;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using MasterSocket.Broker.Sessions;
+using MasterSocket.Protocol.WebSockets;
+using MasterSocket.Tests.Broker.Support;
+
+namespace MasterSocket.Benchmarks.Micro;
+
+/// <summary>
+/// The whole path of one message without sockets: a masked 200-byte text frame in, its envelope
+/// read by the sender's real <see cref="Session"/>, routed by the real router to a GROUP of
+/// <see cref="Recipients"/>, the delivered frame encoded once and queued on every member, then
+/// taken off every queue and released (what each connection's send loop does before its send call).
+/// </summary>
+[MemoryDiagnoser]
+[MedianColumn]
+public class RoutingBenchmarks
+{
+    private const uint MaskKey = 0x37FA213D;
+
+    private readonly List<InMemoryConnection> _members = [];
+    private Session _sender = null!;
+    private MessageReader _reader = null!;
+    private byte[] _frame = [];
+    private int _headerLength;
+
+    [Params(1, 100, 10_000)]
+    public int Recipients { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var broker = new InMemoryBroker();
+        _sender = broker.Identify("publisher", "service").Session;
+        for (var i = 0; i < Recipients; i++)
+        {
+            _members.Add(broker.Identify($"member-{i}", "client", "room").Connection);
+        }
+
+        var json = $$$"""{"id":"m-1","op":0,"event":"TICK","data":{"seq":1,"pad":"{{{new string('x', 100)}}}"},"intent":{"target":"GROUP","identifier":"room"}}""";
+        var payload = Encoding.UTF8.GetBytes(json);
+        var output = new ArrayBufferWriter<byte>();
+        FrameWriter.WriteMasked(output, FrameOpcode.Text, payload, MaskKey);
+        _frame = output.WrittenSpan.ToArray();
+        _headerLength = _frame.Length - payload.Length;
+        _reader = new MessageReader(64 * 1024);
+
+        var delivered = FrameInRouteQueued();
+        if (delivered != Recipients)
+        {
+            throw new InvalidOperationException($"routed to {delivered} of {Recipients} members");
+        }
+    }
+
+    [Benchmark]
+    public int FrameInRouteQueued()
+    {
+        var buffer = new ReadOnlySequence<byte>(_frame);
+        _reader.TryRead(ref buffer, out var message, out _);
+        _sender.OnMessage(message.Payload.FirstSpan);
+        Masking.Apply(_frame.AsSpan(_headerLength), MaskKey); // unmasked in place: mask again for the next call
+
+        var delivered = 0;
+        foreach (var member in _members)
+        {
+            delivered += member.Drain();
+        }
+
+        return delivered;
+    }
+}
