@@ -77,16 +77,7 @@ public static class EnvelopeWriter
     /// data and intent, and <paramref name="from"/> stamped by the broker in place of any the sender wrote.
     /// </summary>
     public static int WriteDelivered(IBufferWriter<byte> output, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<byte> from) =>
-        WriteFrame(output, new OutgoingEnvelope
-        {
-            Id = envelope.Id.Of(message),
-            Op = envelope.Op,
-            Event = envelope.Event.Of(message),
-            Data = envelope.Data.Of(message),
-            Target = envelope.Target,
-            Identifier = envelope.Identifier.Of(message),
-            From = from,
-        });
+        WriteFrame(output, OutgoingEnvelope.ForDelivery(message, envelope, from));
 
     /// <summary>The payload length <see cref="WriteFrame"/> will write, without writing it.</summary>
     public static int PayloadLength(scoped in OutgoingEnvelope envelope)

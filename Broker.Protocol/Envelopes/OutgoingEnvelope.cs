@@ -25,4 +25,19 @@ public readonly ref struct OutgoingEnvelope
 
     /// <summary>The <c>from</c> value without quotes: a client id or "broker". It must need no JSON escaping.</summary>
     public ReadOnlySpan<byte> From { get; init; }
+
+    /// <summary>
+    /// The envelope that delivers a routed message (PROTOCOL.md 4): the sender's id, op, event, data
+    /// and intent as they are in <paramref name="message"/>, and <paramref name="from"/> stamped by the broker.
+    /// </summary>
+    public static OutgoingEnvelope ForDelivery(ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<byte> from) => new()
+    {
+        Id = envelope.Id.Of(message),
+        Op = envelope.Op,
+        Event = envelope.Event.Of(message),
+        Data = envelope.Data.Of(message),
+        Target = envelope.Target,
+        Identifier = envelope.Identifier.Of(message),
+        From = from,
+    };
 }

@@ -95,16 +95,7 @@ public class EnvelopeWriterTests
     public void PayloadLength_is_the_number_of_bytes_written()
     {
         var (envelope, message) = Read("""{"id":7,"op":0,"event":"E","data":[true],"intent":{"target":"DIRECT","identifier":"c"}}"""u8.ToArray());
-        var outgoing = new OutgoingEnvelope
-        {
-            Id = envelope.Id.Of(message),
-            Op = envelope.Op,
-            Event = envelope.Event.Of(message),
-            Data = envelope.Data.Of(message),
-            Target = envelope.Target,
-            Identifier = envelope.Identifier.Of(message),
-            From = "broker"u8,
-        };
+        var outgoing = OutgoingEnvelope.ForDelivery(message, envelope, "broker"u8);
         var output = new ArrayBufferWriter<byte>();
 
         var payload = PayloadOf(output, EnvelopeWriter.WriteFrame(output, outgoing));

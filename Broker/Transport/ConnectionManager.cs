@@ -19,7 +19,12 @@ public sealed class ConnectionManager(int maxWebSockets)
     /// <summary>Connections that completed the WebSocket upgrade and have not ended.</summary>
     public int WebSocketCount => Volatile.Read(ref _webSockets);
 
-    public ICollection<Connection> All => _connections.Values;
+    /// <summary>
+    /// The live connections, enumerated without locking (ConcurrentDictionary's enumerator). Unlike
+    /// <c>Values</c>, this takes no lock and copies nothing, which matters at a tick per 5-1000 ms over
+    /// tens of thousands of connections.
+    /// </summary>
+    public IEnumerable<Connection> All => _connections.Select(static pair => pair.Value);
 
     public long NextId() => Interlocked.Increment(ref _nextId);
 
