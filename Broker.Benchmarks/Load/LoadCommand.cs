@@ -69,7 +69,7 @@ public static class LoadCommand
             Directory.CreateDirectory(options.OutDirectory);
             Console.WriteLine($"machine: {Machine.Summary()}");
             Console.WriteLine($"load tool cpus: {ProcessStats.OwnCpuCount()}{(options.ToolCpus is null ? "" : $" ({options.ToolCpus})")}; servers: {(options.BrokerCpus is null ? "any cpu" : $"taskset -c {options.BrokerCpus}")}; " +
-                              $"warm-up {options.Warmup.TotalSeconds} s, window {options.Duration.TotalSeconds} s, {options.Runs} run(s)\n");
+                              $"warm-up {options.Warmup.TotalSeconds}..{options.WarmupMax.TotalSeconds} s, window {options.Duration.TotalSeconds} s, {options.Runs} run(s)\n");
             string? failure = null;
             var code = 0;
             try
@@ -187,14 +187,9 @@ public static class LoadCommand
 
         private async Task<RunResult> RunOnceAsync(Scenario scenario, ServerKind kind)
         {
-            if (scenario is IdleScenario idle && idle.ToolCannotRun() is { } skip)
-            {
-                return new RunResult { Scenario = scenario.Name, Variant = scenario.Variant, Server = kind, Connections = idle.ConnectionCount, Skipped = skip };
-            }
-
             // Every wait inside is bounded; this guard bounds the whole run as well.
             using var guard = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
-            guard.CancelAfter(options.Warmup + (options.Duration * (options.Messages > 0 ? 10 : 1)) + options.DrainTimeout + TimeSpan.FromMinutes(5));
+            guard.CancelAfter(options.Warmup + options.WarmupMax + (options.Duration * (options.Messages > 0 ? 10 : 1)) + options.DrainTimeout + TimeSpan.FromMinutes(5));
             var server = options.Url is { } url
                 ? ServerProcess.Attach(kind, url, options.Pid)
                 : await ServerProcess.StartAsync(kind, options, guard.Token);
@@ -228,7 +223,7 @@ public static class LoadCommand
                 ? head + $"RSS/conn {Report.Bytes(r.RssBytesPerConnection)}, server cores {Report.Number(r.ServerCores)}"
                 : head + $"{Report.Rate(r.MessagesPerSecond)} {r.RateUnit}, {Report.Rate(r.DeliveriesPerSecond)} deliveries/s, " +
                   $"p99 {Report.Latency(r.P99Micros)}, CPU {Report.Number(r.CpuMicrosPerDelivery)} µs/delivery, " +
-                  $"server cores {Report.Number(r.ServerCores)}, tool CPU {r.ToolCpuShare * 100:0} %";
+                  $"server cores {Report.Number(r.ServerCores)}, tool CPU {r.ToolCpuShare * 100:0} % (after {r.WarmupSeconds:0} s warm-up)";
         }
 
         private bool PinTool()

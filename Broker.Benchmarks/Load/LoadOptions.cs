@@ -15,7 +15,8 @@ public sealed class LoadOptions
     public Uri? Url { get; private set; }
     public int? Pid { get; private set; }
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(10);
-    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan WarmupMax { get; private set; } = TimeSpan.FromSeconds(45);
     public long Messages { get; private set; }
     public int Runs { get; private set; } = 1;
     public List<int>? FanoutRecipients { get; private set; }
@@ -42,6 +43,7 @@ public sealed class LoadOptions
     public TimeSpan IdleSettle { get; private set; } = TimeSpan.FromSeconds(3);
     public bool NatsIdleSubscribe { get; private set; } = true;
     public bool Help { get; private set; }
+    public bool Verbose { get; private set; }
 
     /// <summary>The fan-out recipient counts: the option, or 1000 (10, 100, 1000 under <c>all</c>, for the chart).</summary>
     public IReadOnlyList<int> EffectiveFanoutRecipients =>
@@ -73,7 +75,11 @@ public sealed class LoadOptions
                                      single --target; CPU and RSS only with --pid
           --pid N                    pid of the running server given with --url
           --duration S               measured window, seconds                               [10]
-          --warmup S                 traffic before the window opens, seconds               [2]
+          --warmup S                 least traffic before the window opens, seconds         [10]
+          --warmup-max S             then keep warming up in 2 s blocks until three blocks
+                                     agree (server CPU per message within 5 %, rate within
+                                     10 %: the JIT has tiered up), at most this long; equal
+                                     to --warmup for a fixed warm-up                        [45]
           --messages N               end the window after N published messages (0: use
                                      --duration; bounded by 10 x duration)                  [0]
           --runs N                   runs per scenario and server, alternating servers;
@@ -103,6 +109,7 @@ public sealed class LoadOptions
           --nats-idle-subscribe B    idle: each NATS client holds one SUB on its own
                                      subject, as a MasterSocket client is reachable by
                                      DIRECT (true | false)                                  [true]
+          -v, --verbose              print each warm-up block (rate, server CPU per message)
           -h, --help                 this text
 
         examples:
@@ -122,6 +129,12 @@ public sealed class LoadOptions
             if (name is "-h" or "--help" or "help")
             {
                 options.Help = true;
+                continue;
+            }
+
+            if (name is "-v" or "--verbose")
+            {
+                options.Verbose = true;
                 continue;
             }
 
@@ -173,6 +186,7 @@ public sealed class LoadOptions
             case "--pid": Pid = Int(name, value, 1); break;
             case "--duration": Duration = Seconds(name, value); break;
             case "--warmup": Warmup = Seconds(name, value, allowZero: true); break;
+            case "--warmup-max": WarmupMax = Seconds(name, value, allowZero: true); break;
             case "--messages": Messages = Int(name, value, 0); break;
             case "--runs": Runs = Int(name, value, 1); break;
             case "--fanout-recipients": FanoutRecipients = [.. SplitList(value).Select(v => Int(name, v, 1))]; break;

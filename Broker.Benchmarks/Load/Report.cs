@@ -37,6 +37,7 @@ public static class Report
             RssBytesPerConnection = Median(runs, r => r.RssBytesPerConnection),
             ToolCpuShare = Median(runs, r => r.ToolCpuShare)!.Value,
             WindowSeconds = Median(runs, r => r.WindowSeconds)!.Value,
+            WarmupSeconds = Median(runs, r => r.WarmupSeconds)!.Value,
             Messages = (long)Median(runs, r => r.Messages)!.Value,
             Deliveries = (long)Median(runs, r => r.Deliveries)!.Value,
         };
@@ -183,6 +184,7 @@ public static class Report
             Write(json, "rssBytesPerConnection", row.RssBytesPerConnection);
             json.WriteNumber("toolCpuShare", Math.Round(row.ToolCpuShare, 3));
             json.WriteNumber("windowSeconds", Math.Round(row.WindowSeconds, 3));
+            json.WriteNumber("warmupSeconds", Math.Round(row.WarmupSeconds, 1));
             json.WriteNumber("messages", row.Messages);
             json.WriteNumber("deliveries", row.Deliveries);
             json.WriteEndObject();

@@ -41,6 +41,9 @@ public sealed record RunResult
 
     public double WindowSeconds { get; init; }
 
+    /// <summary>How long the traffic ran before the window opened (see --warmup-max).</summary>
+    public double WarmupSeconds { get; init; }
+
     public long Messages { get; init; }
 
     public long Deliveries { get; init; }

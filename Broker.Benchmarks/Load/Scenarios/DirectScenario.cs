@@ -25,7 +25,7 @@ public sealed class DirectScenario(LoadOptions options, double? rate) : TrafficS
 
     public override string Description =>
         $"{options.Pairs} sender->receiver pairs, {options.PayloadBytes}-byte payload, " +
-        (rate is { } r ? $"paced at {r:0} msgs/s in total" : $"closed loop with {options.Window} in flight per pair") +
+        (rate is null ? $"closed loop with {options.Window} in flight per pair" : "paced (the msgs/s column is the rate asked for, spread over the pairs every millisecond)") +
         ". MasterSocket: EVENT DIRECT to the receiver's clientId; NATS: PUB d.<i>, receiver SUB d.<i>.";
 
     protected override int Connections => options.Pairs * 2;

@@ -27,25 +27,26 @@ public sealed class IdleScenario(LoadOptions options, int connections) : Scenari
         "RSS per connection = (RSS after settling - RSS before connecting) / connections.";
 
     /// <summary>Why this step cannot run in this process (its own descriptor limit), or null.</summary>
-    public string? ToolCannotRun()
+    private string? ToolCannotRun()
     {
         var own = ProcessStats.OwnOpenFileLimit();
         return own is { } limit && limit < connections + DescriptorMargin
-            ? $"skipped: RLIMIT_NOFILE is {limit} (load tool; {connections} connections need {connections + DescriptorMargin})"
+            ? $"skipped: RLIMIT_NOFILE is {limit} (load tool process; {connections:N0} connections need about {connections + DescriptorMargin:N0})"
             : null;
     }
 
     public override async Task<RunResult> RunAsync(RunContext context)
     {
+        // The server's limit first (it is what the figure is about), then this tool's own.
         var result = NewResult(context, connections);
+        if (context.Server.Pid is { } pid && ProcessStats.OpenFileLimit(pid) is { } limit && limit < connections + DescriptorMargin)
+        {
+            return result with { Skipped = $"skipped: RLIMIT_NOFILE is {limit} ({context.Server.Kind.Label()} process; {connections:N0} connections need about {connections + DescriptorMargin:N0})" };
+        }
+
         if (ToolCannotRun() is { } toolSkip)
         {
             return result with { Skipped = toolSkip };
-        }
-
-        if (context.Server.Pid is { } pid && ProcessStats.OpenFileLimit(pid) is { } limit && limit < connections + DescriptorMargin)
-        {
-            return result with { Skipped = $"skipped: RLIMIT_NOFILE is {limit} ({context.Server.Kind.Label()}; {connections} connections need {connections + DescriptorMargin})" };
         }
 
         await context.WaitAsync(TimeSpan.FromSeconds(1)); // let the server finish starting before the baseline

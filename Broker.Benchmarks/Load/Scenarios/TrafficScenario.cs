@@ -46,8 +46,8 @@ public abstract class TrafficScenario : Scenario
         var publishing = Task.Run(() => PublishAsync(context, stop.Token), CancellationToken.None);
         try
         {
-            await context.WaitAsync(options.Warmup, () => publishing.IsCompleted);
             var meter = new WindowMeter(context.Server.Pid, MessageCount, DeliveryCount);
+            var warmup = await WarmUpAsync(context, meter, publishing);
             var start = meter.Take();
             context.Recording = true;
             var limit = options.Messages > 0 ? options.Duration * 10 : options.Duration;
@@ -69,12 +69,61 @@ public abstract class TrafficScenario : Scenario
                 P99Micros = histogram.Count > 0 ? histogram.PercentileNanos(99) / 1000.0 : null,
                 P999Micros = histogram.Count > 0 ? histogram.PercentileNanos(99.9) / 1000.0 : null,
                 RssBytesPerConnection = rssBefore is { } a && rssAfter is { } b ? (double)(b - a) / Connections : null,
+                WarmupSeconds = warmup.TotalSeconds,
             };
         }
         finally
         {
             await StopAsync(stop, publishing);
         }
+    }
+
+    /// <summary>
+    /// At least --warmup; then 2-second blocks until the server's CPU per message (or, without a pid,
+    /// the rate) settles, at most --warmup-max. A JIT-compiled server saturated on one core can need
+    /// tens of seconds to move its hot methods from tier 0 and instrumented code to optimised code;
+    /// measuring before that would charge it for the compiler's warm-up, not for its steady state.
+    /// </summary>
+    private async Task<TimeSpan> WarmUpAsync(RunContext context, WindowMeter meter, Task publishing)
+    {
+        var options = context.Options;
+        var watch = Stopwatch.StartNew();
+        await context.WaitAsync(options.Warmup, () => publishing.IsCompleted);
+        var blocks = new List<RunResult>();
+        var start = meter.Take();
+        while (watch.Elapsed + TimeSpan.FromSeconds(2) <= options.WarmupMax && !publishing.IsCompleted)
+        {
+            await context.WaitAsync(TimeSpan.FromSeconds(2), () => publishing.IsCompleted);
+            var end = meter.Take();
+            var block = meter.Complete(NewResult(context, Connections), start, end);
+            start = end;
+            if (options.Verbose)
+            {
+                Console.WriteLine($"    warm-up {watch.Elapsed.TotalSeconds,5:0.0} s: {Report.Rate(block.MessagesPerSecond)} {RateUnit}, server CPU {Report.Number(block.CpuMicrosPerMessage)} µs/msg, tool CPU {block.ToolCpuShare * 100:0} %");
+            }
+
+            blocks.Add(block);
+            if (blocks.Count >= 3 && Settled(blocks[^3], blocks[^2], block))
+            {
+                break;
+            }
+        }
+
+        return watch.Elapsed;
+    }
+
+    /// <summary>Three blocks in a row agree: CPU per message within 5 % (rate within 10 %), or without a pid the rate within 5 %.</summary>
+    private static bool Settled(RunResult first, RunResult second, RunResult now)
+    {
+        static bool Within(double? a, double? b, double tolerance) => a is { } x && b is { } y && x > 0 && Math.Abs(y - x) / x <= tolerance;
+
+        if (now.CpuMicrosPerMessage is null)
+        {
+            return Within(first.MessagesPerSecond, now.MessagesPerSecond, 0.05) && Within(second.MessagesPerSecond, now.MessagesPerSecond, 0.05);
+        }
+
+        return Within(first.CpuMicrosPerMessage, now.CpuMicrosPerMessage, 0.05) && Within(second.CpuMicrosPerMessage, now.CpuMicrosPerMessage, 0.05) &&
+               Within(second.MessagesPerSecond, now.MessagesPerSecond, 0.10);
     }
 
     private static async Task StopAsync(CancellationTokenSource stop, Task publishing)
