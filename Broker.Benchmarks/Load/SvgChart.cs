@@ -27,7 +27,7 @@ public static class SvgChart
     /// <summary>Writes the chart for <paramref name="rows"/> (median rows of one scenario with several recipient counts).</summary>
     public static string Render(string title, IReadOnlyList<(int Recipients, RunResult Row)> rows)
     {
-        var width = Left + PanelWidth + Gap + Left + PanelWidth + 30;
+        var width = Left + PanelWidth + Gap + Left + PanelWidth + 60;
         var height = Top + PanelHeight + Bottom + 30;
         var svg = new StringBuilder();
         svg.Append(Invariant, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"12\">\n");

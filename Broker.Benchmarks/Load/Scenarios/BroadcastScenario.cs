@@ -127,31 +127,3 @@ public abstract class BroadcastScenario(LoadOptions options, int recipients) : T
         }
     }
 }
-
-/// <summary>fanout: one service publishes EVENTs to GROUP "fanout"; the members are clients in that group (NATS: SUB fanout).</summary>
-public sealed class FanoutScenario(LoadOptions options, int recipients) : BroadcastScenario(options, recipients)
-{
-    public override string Name => "fanout";
-
-    public override string Description =>
-        $"1 publisher -> {Recipients} members, {Options.PayloadBytes}-byte payload, window {Options.Window}. " +
-        "MasterSocket: EVENT to GROUP \"fanout\" from a service; NATS: PUB fanout, members SUB fanout.";
-
-    protected override Destination Target => Destination.Group("fanout");
-
-    protected override ClientSpec MemberSpec(int index) => new() { Name = $"member-{index}", Group = "fanout" };
-}
-
-/// <summary>global: one service publishes GLOBAL EVENTs; every other identified client gets each (NATS: all SUB global).</summary>
-public sealed class GlobalScenario(LoadOptions options, int recipients) : BroadcastScenario(options, recipients)
-{
-    public override string Name => "global";
-
-    public override string Description =>
-        $"1 publisher -> GLOBAL to {Recipients} identified clients, {Options.PayloadBytes}-byte payload, window {Options.Window}. " +
-        "MasterSocket: EVENT GLOBAL from a service; NATS: PUB global, clients SUB global.";
-
-    protected override Destination Target => Destination.Global();
-
-    protected override ClientSpec MemberSpec(int index) => new() { Name = $"client-{index}", GlobalMember = true };
-}
