@@ -1,18 +1,276 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using MasterSocket.Benchmarks.Load.Scenarios;
+
 namespace MasterSocket.Benchmarks.Load;
 
 /// <summary>
-/// The end-to-end load tool (`dotnet run -c Release --project Broker.Benchmarks -- load ...`).
-/// A placeholder until the broker exists: issue 4 replaces <see cref="Run"/> with the real tool.
+/// The end-to-end load tool (<c>dotnet run -c Release --project Broker.Benchmarks -- load ...</c>):
+/// runs each chosen scenario against each target server, <c>--runs</c> times with the servers
+/// alternating, prints a table of medians per scenario with the MasterSocket ÷ nats-server ratios,
+/// and writes results.json, results.md and the fan-out chart into <c>--out</c>.
+/// Exit codes: 0 all runs verified, 1 a run lost/duplicated/reordered a message or could not run,
+/// 2 bad arguments, 130 interrupted.
 /// </summary>
 public static class LoadCommand
 {
-    /// <summary>Exit code when the tool is not available yet.</summary>
-    public const int NotAvailable = 2;
+    public const int Failed = 1;
+    public const int BadArguments = 2;
+    public const int Interrupted = 130;
 
-    public static int Run(string[] args)
+    public static int Run(string[] args) => RunAsync(args).GetAwaiter().GetResult();
+
+    private static async Task<int> RunAsync(string[] args)
     {
-        _ = args;
-        Console.WriteLine("the load tool arrives with the broker (issue 4)");
-        return NotAvailable;
+        LoadOptions options;
+        try
+        {
+            options = LoadOptions.Parse(args);
+        }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync($"load: {ex.Message}");
+            return BadArguments;
+        }
+
+        if (options.Help)
+        {
+            Console.WriteLine(LoadOptions.HelpText);
+            return 0;
+        }
+
+        using var interrupt = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            interrupt.Cancel();
+        };
+
+        var session = new Session(options, interrupt.Token);
+        return await session.RunAsync();
+    }
+
+    /// <summary>One invocation: the scenarios in order, every result kept for the report files.</summary>
+    private sealed class Session(LoadOptions options, CancellationToken interrupt)
+    {
+        private readonly List<RunResult> _allRuns = [];
+        private readonly List<RunResult> _medians = [];
+        private readonly StringBuilder _markdown = new();
+        private readonly List<(int Recipients, RunResult Row)> _fanoutChart = [];
+
+        public async Task<int> RunAsync()
+        {
+            if (!PinTool())
+            {
+                return BadArguments;
+            }
+
+            Directory.CreateDirectory(options.OutDirectory);
+            Console.WriteLine($"machine: {Machine.Summary()}");
+            Console.WriteLine($"load tool cpus: {ProcessStats.OwnCpuCount()}{(options.ToolCpus is null ? "" : $" ({options.ToolCpus})")}; servers: {(options.BrokerCpus is null ? "any cpu" : $"taskset -c {options.BrokerCpus}")}; " +
+                              $"warm-up {options.Warmup.TotalSeconds}..{options.WarmupMax.TotalSeconds} s, window {options.Duration.TotalSeconds} s, {options.Runs} run(s)\n");
+            string? failure = null;
+            var code = 0;
+            try
+            {
+                foreach (var scenario in options.Scenarios)
+                {
+                    await RunScenarioAsync(scenario);
+                }
+            }
+            catch (LoadRunFailedException ex)
+            {
+                failure = ex.Message;
+                code = Failed;
+            }
+            catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+            {
+                failure = "interrupted";
+                code = Interrupted;
+            }
+
+            WriteFiles(code != 0, failure);
+            if (failure is not null)
+            {
+                await Console.Error.WriteLineAsync($"\nFAILED: {failure}");
+                await Console.Error.WriteLineAsync("No rate is reported for a run that did not deliver every message exactly once and in order.");
+            }
+
+            return code;
+        }
+
+        private async Task RunScenarioAsync(string name)
+        {
+            switch (name)
+            {
+                case "fanout":
+                    foreach (var recipients in options.EffectiveFanoutRecipients)
+                    {
+                        foreach (var row in await RunVariantAsync(_ => new FanoutScenario(options, recipients)))
+                        {
+                            _fanoutChart.Add((recipients, row));
+                        }
+                    }
+
+                    break;
+                case "global":
+                    await RunVariantAsync(_ => new GlobalScenario(options, options.GlobalRecipients));
+                    break;
+                case "direct":
+                    await RunDirectAsync();
+                    break;
+                case "request-reply":
+                    await RunVariantAsync(_ => new RequestReplyScenario(options));
+                    break;
+                case "idle":
+                    foreach (var connections in options.IdleConnections)
+                    {
+                        await RunVariantAsync(_ => new IdleScenario(options, connections));
+                    }
+
+                    break;
+            }
+        }
+
+        /// <summary>direct: closed loop at max; with --rate half, then paced at half of each server's own median max.</summary>
+        private async Task RunDirectAsync()
+        {
+            if (double.TryParse(options.Rate, NumberStyles.Float, CultureInfo.InvariantCulture, out var fixedRate))
+            {
+                await RunVariantAsync(_ => new DirectScenario(options, fixedRate));
+                return;
+            }
+
+            var max = await RunVariantAsync(_ => new DirectScenario(options, null));
+            if (options.Rate == "half")
+            {
+                var half = max.Where(r => r.Skipped is null).ToDictionary(r => r.Server, r => Math.Max(1, Math.Round(r.MessagesPerSecond / 2 / 100) * 100));
+                await RunVariantAsync(server => new DirectScenario(options, half.GetValueOrDefault(server, 1000)), "paced at half of each server's max");
+            }
+        }
+
+        /// <summary>Runs one scenario variant on every target, --runs times alternating the order; prints and returns the median rows.</summary>
+        private async Task<List<RunResult>> RunVariantAsync(Func<ServerKind, Scenario> create, string? titleSuffix = null)
+        {
+            var perServer = options.Targets.ToDictionary(t => t, _ => new List<RunResult>());
+            var scenarios = options.Targets.ToDictionary(t => t, create);
+            var first = scenarios[options.Targets[0]];
+            for (var run = 1; run <= options.Runs; run++)
+            {
+                var order = run % 2 == 1 ? options.Targets : [.. Enumerable.Reverse(options.Targets)];
+                foreach (var server in order)
+                {
+                    if (perServer[server] is [{ Skipped: not null }, ..])
+                    {
+                        continue; // a limit of this machine: it will not change between runs
+                    }
+
+                    var scenario = run == 1 ? scenarios[server] : create(server);
+                    var result = await RunOnceAsync(scenario, server) with { Run = run };
+                    perServer[server].Add(result);
+                    _allRuns.Add(result);
+                    Console.WriteLine(Progress(scenario, result, run));
+                }
+            }
+
+            var medians = options.Targets.Select(t => Report.Median(perServer[t])).ToList();
+            _medians.AddRange(medians);
+            var title = $"{first.Name}: {(titleSuffix is null ? first.Variant : $"{options.Pairs} pairs, {titleSuffix}")}";
+            var description = string.Join(" ", options.Targets.Select(t => scenarios[t]).Select(s => s.Description).Distinct());
+            var table = Report.Table(title, description, medians, options.Runs);
+            Console.WriteLine();
+            Console.WriteLine(table);
+            _markdown.Append(table).Append('\n');
+            return medians;
+        }
+
+        private async Task<RunResult> RunOnceAsync(Scenario scenario, ServerKind kind)
+        {
+            // Every wait inside is bounded; this guard bounds the whole run as well.
+            using var guard = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
+            guard.CancelAfter(options.Warmup + options.WarmupMax + (options.Duration * (options.Messages > 0 ? 10 : 1)) + options.DrainTimeout + TimeSpan.FromMinutes(5));
+            var server = options.Url is { } url
+                ? ServerProcess.Attach(kind, url, options.Pid)
+                : await ServerProcess.StartAsync(kind, options, guard.Token);
+            var context = new RunContext(options, server, scenario.Name, guard.Token);
+            try
+            {
+                return await scenario.RunAsync(context);
+            }
+            catch (OperationCanceledException) when (!interrupt.IsCancellationRequested)
+            {
+                context.Verification.ThrowIfFailed();
+                throw new LoadRunFailedException($"{scenario.Name} ({scenario.Variant}) on {kind.Label()} did not finish in time");
+            }
+            finally
+            {
+                context.MarkClosing();
+                await server.DisposeAsync();
+                context.Dispose();
+            }
+        }
+
+        private static string Progress(Scenario scenario, RunResult r, int run)
+        {
+            var head = $"  {scenario.Name} · {scenario.Variant} · {r.Server.Label()} · run {run}: ";
+            if (r.Skipped is not null)
+            {
+                return head + r.Skipped;
+            }
+
+            return r.Scenario == "idle"
+                ? head + $"RSS/conn {Report.Bytes(r.RssBytesPerConnection)}, server cores {Report.Number(r.ServerCores)}"
+                : head + $"{Report.Rate(r.MessagesPerSecond)} {r.RateUnit}, {Report.Rate(r.DeliveriesPerSecond)} deliveries/s, " +
+                  $"p99 {Report.Latency(r.P99Micros)}, CPU {Report.Number(r.CpuMicrosPerDelivery)} µs/delivery, " +
+                  $"server cores {Report.Number(r.ServerCores)}, tool CPU {r.ToolCpuShare * 100:0} % (after {r.WarmupSeconds:0} s warm-up)";
+        }
+
+        private bool PinTool()
+        {
+            if (options.ToolCpus is null)
+            {
+                return true;
+            }
+
+            long mask = 0;
+            foreach (var cpu in LoadOptions.ExpandCpuList(options.ToolCpus))
+            {
+                mask |= 1L << cpu;
+            }
+
+            if (!OperatingSystem.IsLinux())
+            {
+                Console.Error.WriteLine("load: --tool-cpus needs Linux");
+                return false;
+            }
+
+            try
+            {
+                Process.GetCurrentProcess().ProcessorAffinity = (nint)mask;
+                return true;
+            }
+            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or PlatformNotSupportedException)
+            {
+                Console.Error.WriteLine($"load: cannot pin the tool to cpus {options.ToolCpus}: {ex.Message}");
+                return false;
+            }
+        }
+
+        private void WriteFiles(bool failed, string? failure)
+        {
+            var json = Path.Combine(options.OutDirectory, "results.json");
+            Report.WriteJson(json, options, _allRuns, _medians, failed, failure);
+            File.WriteAllText(Path.Combine(options.OutDirectory, "results.md"), _markdown.ToString());
+            var written = new List<string> { json, Path.Combine(options.OutDirectory, "results.md") };
+            if (_fanoutChart.Select(r => r.Recipients).Distinct().Count() >= 2)
+            {
+                var svg = Path.Combine(options.OutDirectory, "fanout.svg");
+                File.WriteAllText(svg, SvgChart.Render($"fanout: 1 publisher -> N members, {options.PayloadBytes}-byte payload", _fanoutChart));
+                written.Add(svg);
+            }
+
+            Console.WriteLine($"wrote {string.Join(", ", written)}");
+        }
     }
 }

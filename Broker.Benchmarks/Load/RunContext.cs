@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Net;
+using MasterSocket.Benchmarks.Load.Clients;
+
+namespace MasterSocket.Benchmarks.Load;
+
+/// <summary>
+/// Everything one run of one scenario on one server shares: options, the server, the correctness
+/// ledger, the latency histogram, the clients it opened (closed at the end), and helpers to open
+/// many connections from several loopback source addresses.
+/// </summary>
+public sealed class RunContext : IDisposable
+{
+    /// <summary>Connections per 127.0.0.x source address when spreading automatically (of ~28k ephemeral ports each).</summary>
+    private const int ConnectionsPerSource = 20_000;
+
+    private readonly List<BenchClient> _clients = [];
+    private readonly CancellationTokenSource _cancel;
+
+    public RunContext(LoadOptions options, ServerProcess server, string scenario, CancellationToken cancellationToken)
+    {
+        Options = options;
+        Server = server;
+        Verification = new Verification(scenario, server.Kind);
+        _cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Verification.Aborted);
+    }
+
+    public LoadOptions Options { get; }
+
+    public ServerProcess Server { get; }
+
+    public Verification Verification { get; }
+
+    public LatencyHistogram Histogram { get; } = new();
+
+    /// <summary>Cancelled by the caller, or at the first verification problem.</summary>
+    public CancellationToken Token => _cancel.Token;
+
+    /// <summary>True while the measured window is open: receivers record latency only then.</summary>
+    public bool Recording { get; set; }
+
+    public IReadOnlyList<BenchClient> Clients => _clients;
+
+    /// <summary>Records one delivery's latency if the window is open.</summary>
+    public void RecordLatency(long sentTimestamp)
+    {
+        if (Recording)
+        {
+            Histogram.RecordTicks(sentTimestamp, Stopwatch.GetTimestamp());
+        }
+    }
+
+    public BenchClient CreateClient(int index, ClientSpec spec)
+    {
+        BenchClient client = Server.Kind == ServerKind.MasterSocket
+            ? new MasterSocketClient(index, spec, Verification)
+            : new NatsClient(index, spec, Verification);
+        _clients.Add(client);
+        return client;
+    }
+
+    /// <summary>
+    /// Connects <paramref name="clients"/>, <see cref="LoadOptions.ConnectConcurrency"/> at a time,
+    /// spreading them over 127.0.0.1, .2, ... when there are many; completes when every one is accepted.
+    /// </summary>
+    public async Task ConnectAllAsync(IReadOnlyList<BenchClient> clients, int receiveBufferSize, int totalConnections)
+    {
+        var sources = Options.Sources > 0 ? Options.Sources : Math.Max(1, (totalConnections + ConnectionsPerSource - 1) / ConnectionsPerSource);
+        var loopback = Server.Endpoint.EndPoint.Address.Equals(IPAddress.Loopback);
+        var deadline = TimeSpan.FromSeconds(60 + (clients.Count / 100.0));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        timeout.CancelAfter(deadline);
+        var next = -1;
+
+        async Task Worker()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < clients.Count)
+            {
+                var client = clients[i];
+                var source = loopback && sources > 1 ? new IPAddress(new byte[] { 127, 0, 0, (byte)(1 + (client.Index % sources)) }) : null;
+                try
+                {
+                    await client.ConnectAsync(Server.Endpoint, source, receiveBufferSize, timeout.Token);
+                }
+                catch (OperationCanceledException) when (!Token.IsCancellationRequested)
+                {
+                    throw new LoadRunFailedException($"connecting {clients.Count} clients took longer than {deadline.TotalSeconds:0} s ({i} started)");
+                }
+                catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
+                {
+                    throw new LoadRunFailedException($"{client.Spec.Name}: connect from {source?.ToString() ?? "127.0.0.1"} failed: {ex.Message}");
+                }
+            }
+        }
+
+        var workers = Enumerable.Range(0, Math.Min(Options.ConnectConcurrency, clients.Count)).Select(_ => Worker()).ToList();
+        try
+        {
+            await Task.WhenAll(workers);
+        }
+        catch (OperationCanceledException) when (Verification.HasFailed)
+        {
+            Verification.ThrowIfFailed();
+        }
+    }
+
+    /// <summary>Waits <paramref name="duration"/>, failing early if the server dies or a problem is reported.</summary>
+    public async Task WaitAsync(TimeSpan duration, Func<bool>? doneEarly = null)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < duration)
+        {
+            ThrowIfBroken();
+            if (doneEarly?.Invoke() == true)
+            {
+                return;
+            }
+
+            var left = duration - watch.Elapsed;
+            try
+            {
+                await Task.Delay(left < TimeSpan.FromMilliseconds(50) ? left : TimeSpan.FromMilliseconds(50), Token);
+            }
+            catch (OperationCanceledException)
+            {
+                ThrowIfBroken();
+                throw;
+            }
+        }
+
+        ThrowIfBroken();
+    }
+
+    /// <summary>Fails the run if a problem was reported or the server process died.</summary>
+    public void ThrowIfBroken()
+    {
+        Verification.ThrowIfFailed();
+        if (Server.HasExited)
+        {
+            throw new LoadRunFailedException($"{Verification.Scenario}: {Server.Kind.Label()} exited during the run:\n{Server.OutputTail}");
+        }
+    }
+
+    public long? ServerRss() => Server.Pid is { } pid ? ProcessStats.RssBytes(pid) : null;
+
+    /// <summary>From now on connections may end: the server is about to be stopped.</summary>
+    public void MarkClosing()
+    {
+        foreach (var client in _clients)
+        {
+            client.MarkClosing();
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients)
+        {
+            client.Close();
+        }
+
+        _clients.Clear();
+        _cancel.Dispose();
+    }
+}

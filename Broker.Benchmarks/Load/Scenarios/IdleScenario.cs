@@ -1,0 +1,98 @@
+using MasterSocket.Benchmarks.Load.Clients;
+
+namespace MasterSocket.Benchmarks.Load.Scenarios;
+
+/// <summary>
+/// idle: N connections that identify (NATS: CONNECT, and by default one SUB on the client's own
+/// subject, as a MasterSocket client is reachable by DIRECT) and then only answer heartbeats. The
+/// figure is the server's memory per connection: (RSS after settling − RSS before the first
+/// connection) ÷ N, the median of three samples a second apart; the server's CPU while idle is
+/// measured over <c>--duration</c>. Each server process and this tool need one descriptor per
+/// connection: when either's RLIMIT_NOFILE is too low for N, the step is reported as skipped.
+/// </summary>
+public sealed class IdleScenario(LoadOptions options, int connections) : Scenario
+{
+    /// <summary>Descriptors a process needs besides its connections (listeners, logs, runtime, epoll).</summary>
+    private const int DescriptorMargin = 200;
+
+    public override string Name => "idle";
+
+    public override string Variant => $"{connections} connections";
+
+    public int ConnectionCount => connections;
+
+    public override string Description =>
+        $"{connections} identified connections, no traffic. MasterSocket: IDENTIFY (role client, no group); " +
+        $"NATS: CONNECT{(options.NatsIdleSubscribe ? " + SUB i.<n> (the equivalent of being reachable by DIRECT)" : "")}. " +
+        "RSS per connection = (RSS after settling - RSS before connecting) / connections.";
+
+    /// <summary>Why this step cannot run in this process (its own descriptor limit), or null.</summary>
+    private string? ToolCannotRun()
+    {
+        var own = ProcessStats.OwnOpenFileLimit();
+        return own is { } limit && limit < connections + DescriptorMargin
+            ? $"skipped: RLIMIT_NOFILE is {limit} (load tool process; {connections:N0} connections need about {connections + DescriptorMargin:N0})"
+            : null;
+    }
+
+    public override async Task<RunResult> RunAsync(RunContext context)
+    {
+        // The server's limit first (it is what the figure is about), then this tool's own.
+        var result = NewResult(context, connections);
+        if (context.Server.Pid is { } pid && ProcessStats.OpenFileLimit(pid) is { } limit && limit < connections + DescriptorMargin)
+        {
+            return result with { Skipped = $"skipped: RLIMIT_NOFILE is {limit} ({context.Server.Kind.Label()} process; {connections:N0} connections need about {connections + DescriptorMargin:N0})" };
+        }
+
+        if (ToolCannotRun() is { } toolSkip)
+        {
+            return result with { Skipped = toolSkip };
+        }
+
+        await context.WaitAsync(TimeSpan.FromSeconds(1)); // let the server finish starting before the baseline
+        var rssBefore = context.ServerRss();
+        var clients = new BenchClient[connections];
+        for (var i = 0; i < connections; i++)
+        {
+            clients[i] = context.CreateClient(i, new ClientSpec
+            {
+                Name = $"idle-{i}",
+                Inbox = options.NatsIdleSubscribe ? $"i.{i}" : null,
+            });
+            clients[i].OnDelivery = (BenchClient client, in Delivery _) => context.Verification.Fail($"{client.Spec.Name}: an idle client received a message");
+        }
+
+        await context.ConnectAllAsync(clients, 1024, connections);
+        await context.WaitAsync(options.IdleSettle);
+
+        var meter = new WindowMeter(context.Server.Pid, () => 0, () => 0);
+        var start = meter.Take();
+        var samples = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            if (context.ServerRss() is { } rss)
+            {
+                samples.Add(rss);
+            }
+
+            await context.WaitAsync(TimeSpan.FromSeconds(1));
+        }
+
+        var rest = options.Duration - TimeSpan.FromSeconds(3);
+        if (rest > TimeSpan.Zero)
+        {
+            await context.WaitAsync(rest);
+        }
+
+        var end = meter.Take();
+        context.ThrowIfBroken();
+        samples.Sort();
+        double? perConnection = rssBefore is { } before && samples.Count > 0 ? (double)(samples[samples.Count / 2] - before) / connections : null;
+        return meter.Complete(result, start, end) with
+        {
+            MessagesPerSecond = 0,
+            DeliveriesPerSecond = 0,
+            RssBytesPerConnection = perConnection,
+        };
+    }
+}
