@@ -51,7 +51,7 @@ public sealed partial class Connection
                 var buffer = result.Buffer;
                 try
                 {
-                    while (ProcessBatch(ref buffer) is { } pending)
+                    while (Process(ref buffer) is { } pending)
                     {
                         await pending.ConfigureAwait(false); // an IDENTIFY whose credential is being checked
                     }
@@ -81,20 +81,6 @@ public sealed partial class Connection
             Abort(reason);
             await writer.CompleteAsync().ConfigureAwait(false);
             await reader.CompleteAsync().ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Parses what the buffer holds with sends deferred, then flushes them (see <see cref="DeferredSends"/>).</summary>
-    private Task? ProcessBatch(ref ReadOnlySequence<byte> buffer)
-    {
-        DeferredSends.Begin();
-        try
-        {
-            return Process(ref buffer);
-        }
-        finally
-        {
-            DeferredSends.Flush();
         }
     }
 

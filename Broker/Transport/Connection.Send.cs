@@ -187,17 +187,8 @@ public sealed partial class Connection
         }
     }
 
-    /// <summary>Starts the send loop: deferred to the end of the current receive batch when there is one (see <see cref="DeferredSends"/>), else on the thread pool.</summary>
-    private void StartSendLoop()
-    {
-        if (!DeferredSends.TryDefer(this))
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(static connection => connection.RunSendLoop(), this, preferLocal: true);
-        }
-    }
-
-    /// <summary>Runs the send loop on this thread until its first send that cannot complete at once.</summary>
-    internal void RunSendLoop() => _ = SendLoopAsync();
+    private void StartSendLoop() =>
+        ThreadPool.UnsafeQueueUserWorkItem(static connection => _ = connection.SendLoopAsync(), this, preferLocal: true);
 
     /// <summary>
     /// The send loop, alive only while frames are queued: it takes everything queued (up to a bound),
