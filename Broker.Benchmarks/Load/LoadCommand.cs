@@ -94,7 +94,7 @@ public static class LoadCommand
             if (failure is not null)
             {
                 await Console.Error.WriteLineAsync($"\nFAILED: {failure}");
-                await Console.Error.WriteLineAsync("No rate is reported for a run that did not deliver every message exactly once and in order.");
+                await Console.Error.WriteLineAsync("No rate is reported for a failed run (each run must deliver every message exactly once, in order, to the right receiver).");
             }
 
             return code;

@@ -7,13 +7,14 @@ public static class Machine
 {
     public static string Summary()
     {
-        var model = Read("/proc/cpuinfo")?.Split('\n').FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown cpu";
-        var memory = Read("/proc/meminfo")?.Split('\n').FirstOrDefault(l => l.StartsWith("MemTotal", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
-        var kernel = Read("/proc/sys/kernel/osrelease")?.Trim() ?? RuntimeInformation.OSDescription;
+        var model = ReadProcFile("/proc/cpuinfo")?.Split('\n').FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown cpu";
+        var memory = ReadProcFile("/proc/meminfo")?.Split('\n').FirstOrDefault(l => l.StartsWith("MemTotal", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
+        var kernel = ReadProcFile("/proc/sys/kernel/osrelease")?.Trim() ?? RuntimeInformation.OSDescription;
         return $"{model}, {Environment.ProcessorCount} cpus, {memory} memory, Linux {kernel}, {RuntimeInformation.FrameworkDescription}";
     }
 
-    private static string? Read(string path)
+    /// <summary>A /proc or /sys file's text, or null when it cannot be read.</summary>
+    public static string? ReadProcFile(string path)
     {
         try
         {

@@ -18,7 +18,7 @@ public static class ProcessStats
     /// <summary>User + system CPU time of the whole process (all threads), or null.</summary>
     public static TimeSpan? CpuTime(int pid)
     {
-        var stat = ReadFile($"/proc/{pid}/stat");
+        var stat = Machine.ReadProcFile($"/proc/{pid}/stat");
         if (stat is null)
         {
             return null;
@@ -47,7 +47,7 @@ public static class ProcessStats
     /// <summary>Resident set size in bytes (VmRSS), or null.</summary>
     public static long? RssBytes(int pid)
     {
-        var status = ReadFile($"/proc/{pid}/status");
+        var status = Machine.ReadProcFile($"/proc/{pid}/status");
         if (status is null)
         {
             return null;
@@ -66,10 +66,10 @@ public static class ProcessStats
     }
 
     /// <summary>The soft RLIMIT_NOFILE ("Max open files") of a process; null if unknown, long.MaxValue if unlimited.</summary>
-    public static long? OpenFileLimit(int pid) => OpenFileLimit(ReadFile($"/proc/{pid}/limits"));
+    public static long? OpenFileLimit(int pid) => OpenFileLimit(Machine.ReadProcFile($"/proc/{pid}/limits"));
 
     /// <summary>This process's own soft RLIMIT_NOFILE.</summary>
-    public static long? OwnOpenFileLimit() => OpenFileLimit(ReadFile("/proc/self/limits"));
+    public static long? OwnOpenFileLimit() => OpenFileLimit(Machine.ReadProcFile("/proc/self/limits"));
 
     private static long? OpenFileLimit(string? limits)
     {
@@ -114,22 +114,6 @@ public static class ProcessStats
         catch (PlatformNotSupportedException)
         {
             return Environment.ProcessorCount;
-        }
-    }
-
-    private static string? ReadFile(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
         }
     }
 

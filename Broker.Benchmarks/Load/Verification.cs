@@ -67,20 +67,6 @@ public sealed class SequenceTracker(int senders)
     /// <summary>The next sequence expected from <paramref name="sender"/> (= how many arrived, in order).</summary>
     public long Next(int sender) => Volatile.Read(ref _next[sender]);
 
-    public long TotalReceived
-    {
-        get
-        {
-            long total = 0;
-            for (var i = 0; i < _next.Length; i++)
-            {
-                total += Volatile.Read(ref _next[i]);
-            }
-
-            return total;
-        }
-    }
-
     /// <summary>Exactly once and in order: <paramref name="sequence"/> must be the next one from its sender.</summary>
     public bool Accept(int sender, long sequence, Verification verification, string receiver)
     {

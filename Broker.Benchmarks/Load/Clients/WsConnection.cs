@@ -110,24 +110,20 @@ public sealed class WsConnection : IDisposable
         _ = FlushLoopAsync();
     }
 
+    /// <summary>Closes the socket; the receive loop then ends without reporting (the close was ours).</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        Interlocked.Exchange(ref _closed, 1);
+        try
         {
-            try
-            {
-                _socket.Shutdown(SocketShutdown.Both);
-            }
-            catch (SocketException)
-            {
-            }
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // already reset or closed
+        }
 
-            _socket.Dispose();
-        }
-        else
-        {
-            _socket.Dispose();
-        }
+        _socket.Dispose();
     }
 
     private void Send(FrameOpcode opcode, ReadOnlySpan<byte> payload, bool flush)

@@ -19,8 +19,6 @@ public sealed class IdleScenario(LoadOptions options, int connections) : Scenari
 
     public override string Variant => $"{connections} connections";
 
-    public int ConnectionCount => connections;
-
     public override string Description =>
         $"{connections} identified connections, no traffic. MasterSocket: IDENTIFY (role client, no group); " +
         $"NATS: CONNECT{(options.NatsIdleSubscribe ? " + SUB i.<n> (the equivalent of being reachable by DIRECT)" : "")}. " +
