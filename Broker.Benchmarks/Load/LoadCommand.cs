@@ -47,12 +47,12 @@ public static class LoadCommand
             interrupt.Cancel();
         };
 
-        var session = new Session(options, interrupt.Token);
-        return await session.RunAsync();
+        var invocation = new Invocation(options, interrupt.Token);
+        return await invocation.RunAsync();
     }
 
     /// <summary>One invocation: the scenarios in order, every result kept for the report files.</summary>
-    private sealed class Session(LoadOptions options, CancellationToken interrupt)
+    private sealed class Invocation(LoadOptions options, CancellationToken interrupt)
     {
         private readonly List<RunResult> _allRuns = [];
         private readonly List<RunResult> _medians = [];
