@@ -11,7 +11,8 @@ namespace MasterSocket.Protocol.WebSockets;
 /// Follows the PipeReader contract: call <see cref="TryRead"/> until it stops returning
 /// <see cref="ReadStatus.Message"/>, then <c>AdvanceTo(buffer.Start, buffer.End)</c>. A frame is
 /// only taken once all of it is in the buffer, so the caller's pipe must be allowed to buffer
-/// <c>maxMessageBytes + FrameHeader.MaxLength</c> bytes. The common case, a small unfragmented text
+/// <c>max(maxMessageBytes, 125) + FrameHeader.MaxLength</c> bytes (a control frame may carry 125
+/// bytes whatever the message limit). The common case, a small unfragmented text
 /// frame, allocates nothing: its payload is unmasked in place and handed out as a slice.
 /// </para>
 /// </summary>

@@ -49,6 +49,25 @@ public sealed class HeartbeatTests
     }
 
     [Test]
+    public async Task Any_frame_counts_as_a_sign_of_life_not_only_PONG()
+    {
+        // This client never answers the broker's PINGs; it only sends WebSocket-level pings.
+        using var raw = await RawClient.UpgradedAsync(_server.EndPoint);
+        await raw.SendTextAsync("""{"id":"i","op":1,"data":{"name":"pinger"}}""");
+        Assert.That((await raw.ReadMessageAsync()).GetProperty("op").GetInt32(), Is.EqualTo(5));
+        var started = DateTime.UtcNow;
+        while (DateTime.UtcNow - started < TimeSpan.FromSeconds(1.5)) // three heartbeat timeouts
+        {
+            await raw.SendFrameAsync(MasterSocket.Protocol.WebSockets.FrameOpcode.Ping, "alive"u8);
+            await Task.Delay(100);
+        }
+
+        // Still connected: a PING envelope is answered with PONG.
+        await raw.SendTextAsync("""{"id":"still","op":3}""");
+        Assert.That((await raw.ReadMessageAsync()).GetProperty("id").GetString(), Is.EqualTo("still"));
+    }
+
+    [Test]
     public async Task Silent_client_gets_DISCONNECT_HEARTBEAT_TIMEOUT_and_close_4003()
     {
         using var raw = await RawClient.UpgradedAsync(_server.EndPoint);

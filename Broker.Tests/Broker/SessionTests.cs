@@ -108,7 +108,7 @@ public sealed class SessionTests
         await using var staying = await TestClient.IdentifiedAsync(_server, "staying", "service");
         await leaving.SendAsync("""{"id":"bye","op":2}""");
         Assert.That(await leaving.WaitForCloseAsync(), Is.EqualTo(WebSocketCloseStatus.NormalClosure));
-        Assert.That(await leaving.DrainAsync(), Is.Empty, "DISCONNECT from a client gets no answer");
+        Assert.That(leaving.Drain(), Is.Empty, "DISCONNECT from a client gets no answer");
 
         await AssertGoneAsync(staying, leaving.ClientId);
     }

@@ -60,14 +60,6 @@ public sealed class Router(IClientRegistry registry, IBackplane backplane)
             : RouteDirect(sender, message, envelope, identifier, out deliveries);
     }
 
-    /// <summary>Delivers a frame that came from another node to this node's clients.</summary>
-    public int DeliverLocal(Target target, ReadOnlySpan<char> identifier, OutboundFrame frame) => target switch
-    {
-        Target.Global => Deliver(registry.Everyone.Snapshot(), frame, except: null),
-        Target.Group => registry.LocalGroup(identifier) is { } members ? Deliver(members.Snapshot(), frame, except: null) : 0,
-        _ => registry.TryFindLocal(identifier, out var recipient) && recipient!.Send(frame) ? 1 : 0,
-    };
-
     private RouteOutcome RouteGroup(Session sender, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<char> group, out int deliveries)
     {
         deliveries = 0;

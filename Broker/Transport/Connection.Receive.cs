@@ -209,7 +209,10 @@ public sealed partial class Connection
             return false;
         }
 
-        SendRaw(output => HandshakeResponse.WriteAccept(output, request!.Header("sec-websocket-key")!, decision.Subprotocol));
+        var accept = OutboundFrame.Rent();
+        HandshakeResponse.WriteAccept(accept, request!.Header("sec-websocket-key")!, decision.Subprotocol);
+        Send(accept); // nothing is pending yet, so the pending-bytes bound cannot refuse it
+        accept.Release();
         _messages = new MessageReader(limits.MaxMessageBytes);
         Session = new Session(this, _runtime);
         Log.Upgraded(_logger, Id, RemoteEndPoint, decision.Subprotocol);
@@ -220,7 +223,9 @@ public sealed partial class Connection
     {
         Log.UpgradeRefused(_logger, Id, status, reason);
         buffer = buffer.Slice(buffer.End);
-        SendRaw(output => HandshakeResponse.WriteRejection(output, status, reason));
-        FinishAfterQueued(EndReason.HandshakeRefused);
+        var refusal = OutboundFrame.Rent();
+        HandshakeResponse.WriteRejection(refusal, status, reason);
+        QueueFinal(refusal, EndReason.HandshakeRefused, dropBacklog: false);
+        refusal.Release();
     }
 }

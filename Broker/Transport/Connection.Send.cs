@@ -37,7 +37,7 @@ public sealed partial class Connection
     /// </summary>
     public bool Send(OutboundFrame frame)
     {
-        var queued = false;
+        bool fits;
         var start = false;
         lock (_sync)
         {
@@ -46,18 +46,14 @@ public sealed partial class Connection
                 return false;
             }
 
-            if (_pendingBytes + frame.Length <= _runtime.Options.Limits.MaxPendingBytes)
+            fits = _pendingBytes + frame.Length <= _runtime.Options.Limits.MaxPendingBytes;
+            if (fits)
             {
-                frame.AddReference();
-                (_queue ??= new Queue<OutboundFrame>()).Enqueue(frame);
-                _pendingBytes += frame.Length;
-                start = !_sending;
-                _sending = true;
-                queued = true;
+                start = EnqueueLocked(frame);
             }
         }
 
-        if (!queued)
+        if (!fits)
         {
             Disconnect(DisconnectCode.SlowConsumer, "too many bytes waiting to be sent to this client: read faster");
             return false;
@@ -98,28 +94,6 @@ public sealed partial class Connection
     /// <summary>A client's DISCONNECT: "gets no answer: the broker closes with 1000".</summary>
     public void CloseNormally() => BeginClose(CloseCode.NormalClosure, reason: null, EndReason.Closed);
 
-    /// <summary>Writes a frame with <paramref name="write"/> and queues it, outside the pending-bytes bound (handshake responses).</summary>
-    private void SendRaw(Action<IBufferWriter<byte>> write)
-    {
-        var frame = OutboundFrame.Rent();
-        write(frame);
-        bool start;
-        lock (_sync)
-        {
-            frame.AddReference();
-            (_queue ??= new Queue<OutboundFrame>()).Enqueue(frame);
-            _pendingBytes += frame.Length;
-            start = !_sending;
-            _sending = true;
-        }
-
-        frame.Release();
-        if (start)
-        {
-            StartSendLoop();
-        }
-    }
-
     /// <summary>RFC 6455 5.5.3: a pong carries the ping's application data.</summary>
     private void SendPong(in ReadOnlySequence<byte> pingPayload)
     {
@@ -131,31 +105,10 @@ public sealed partial class Connection
         frame.Release();
     }
 
-    /// <summary>After the refusal already queued is sent, close.</summary>
-    private void FinishAfterQueued(EndReason reason)
-    {
-        bool start;
-        lock (_sync)
-        {
-            if (_closeQueued)
-            {
-                return;
-            }
-
-            _closeQueued = true;
-            _closeReason = reason;
-            Volatile.Write(ref _closeDeadline, Environment.TickCount64 + _runtime.CloseTimeoutMs);
-            start = !_sending;
-            _sending = true;
-        }
-
-        if (start)
-        {
-            StartSendLoop();
-        }
-    }
-
-    /// <summary>Queues the last frame this connection will send; nothing is accepted after it.</summary>
+    /// <summary>
+    /// Queues the last frame this connection will send (a close, a DISCONNECT and close, or a refused
+    /// upgrade's HTTP response); nothing is accepted after it, and the close deadline starts.
+    /// </summary>
     private void QueueFinal(OutboundFrame frame, EndReason reason, bool dropBacklog)
     {
         bool start;
@@ -174,17 +127,27 @@ public sealed partial class Connection
             _closeQueued = true;
             _closeReason = reason;
             Volatile.Write(ref _closeDeadline, Environment.TickCount64 + _runtime.CloseTimeoutMs);
-            frame.AddReference();
-            (_queue ??= new Queue<OutboundFrame>()).Enqueue(frame);
-            _pendingBytes += frame.Length;
-            start = !_sending;
-            _sending = true;
+            start = EnqueueLocked(frame);
         }
 
         if (start)
         {
             StartSendLoop();
         }
+    }
+
+    /// <summary>
+    /// Under <c>_sync</c>: queues the frame, taking a reference, and counts its bytes. Returns true
+    /// when no send loop is running, so the caller must start one (after leaving the lock).
+    /// </summary>
+    private bool EnqueueLocked(OutboundFrame frame)
+    {
+        frame.AddReference();
+        (_queue ??= new Queue<OutboundFrame>()).Enqueue(frame);
+        _pendingBytes += frame.Length;
+        var start = !_sending;
+        _sending = true;
+        return start;
     }
 
     private void StartSendLoop() =>

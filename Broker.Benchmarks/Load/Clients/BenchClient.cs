@@ -138,6 +138,28 @@ public abstract class BenchClient : IWebSocketSink
     /// <summary>Sends one message carrying <paramref name="payload"/>; <paramref name="id"/> is the MasterSocket envelope id.</summary>
     public abstract void Publish(PreparedRoute route, ReadOnlySpan<byte> payload, long id, bool flush = true);
 
+    /// <summary>
+    /// The closed loop of fanout, global and direct: whenever <paramref name="window"/> has room,
+    /// send that many messages (sequence numbers from 0, timestamped now), flushing once per burst.
+    /// </summary>
+    public async Task PublishWindowedAsync(PreparedRoute route, FlowWindow window, int senderIndex, int payloadBytes, CancellationToken stop)
+    {
+        var payload = Payload.CreateBuffer(payloadBytes);
+        long sequence = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            await window.WaitForRoomAsync(stop);
+            var room = window.Room;
+            window.Sent(room);
+            for (var k = 0; k < room; k++)
+            {
+                Payload.Write(payload, senderIndex, sequence, System.Diagnostics.Stopwatch.GetTimestamp());
+                Publish(route, payload, sequence, flush: k == room - 1);
+                sequence++;
+            }
+        }
+    }
+
     /// <summary>Answers <paramref name="request"/> (MasterSocket REPLY DIRECT to its sender; NATS PUB to its reply subject).</summary>
     public abstract void Reply(in Delivery request, ReadOnlySpan<byte> payload);
 

@@ -80,24 +80,8 @@ public abstract class BroadcastScenario(LoadOptions options, int recipients) : T
         }
     }
 
-    protected override async Task PublishAsync(RunContext context, CancellationToken stop)
-    {
-        var route = _publisher.Prepare(Target);
-        var payload = Payload.CreateBuffer(Options.PayloadBytes);
-        long sequence = 0;
-        while (!stop.IsCancellationRequested)
-        {
-            await _window.WaitForRoomAsync(stop);
-            var room = _window.Room;
-            _window.Sent(room);
-            for (var k = 0; k < room; k++)
-            {
-                Payload.Write(payload, 0, sequence, Stopwatch.GetTimestamp());
-                _publisher.Publish(route, payload, sequence, flush: k == room - 1);
-                sequence++;
-            }
-        }
-    }
+    protected override Task PublishAsync(RunContext context, CancellationToken stop) =>
+        _publisher.PublishWindowedAsync(_publisher.Prepare(Target), _window, senderIndex: 0, Options.PayloadBytes, stop);
 
     protected override long MessageCount() => _window.SentCount;
 

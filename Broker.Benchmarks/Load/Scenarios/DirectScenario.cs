@@ -87,25 +87,8 @@ public sealed class DirectScenario(LoadOptions options, double? rate) : TrafficS
             : Task.WhenAll(Enumerable.Range(0, options.Pairs).Select(i => ClosedLoopAsync(i, routes[i], stop)));
     }
 
-    private async Task ClosedLoopAsync(int pair, PreparedRoute route, CancellationToken stop)
-    {
-        var window = _windows[pair];
-        var sender = _senders[pair];
-        var payload = Payload.CreateBuffer(options.PayloadBytes);
-        long sequence = 0;
-        while (!stop.IsCancellationRequested)
-        {
-            await window.WaitForRoomAsync(stop);
-            var room = window.Room;
-            window.Sent(room);
-            for (var k = 0; k < room; k++)
-            {
-                Payload.Write(payload, pair, sequence, Stopwatch.GetTimestamp());
-                sender.Publish(route, payload, sequence, flush: k == room - 1);
-                sequence++;
-            }
-        }
-    }
+    private Task ClosedLoopAsync(int pair, PreparedRoute route, CancellationToken stop) =>
+        _senders[pair].PublishWindowedAsync(route, _windows[pair], senderIndex: pair, options.PayloadBytes, stop);
 
     private async Task PacedAsync(PreparedRoute[] routes, double totalRate, CancellationToken stop)
     {

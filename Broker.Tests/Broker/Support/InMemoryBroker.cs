@@ -6,6 +6,7 @@ using MasterSocket.Broker.Routing;
 using MasterSocket.Broker.Sessions;
 using MasterSocket.Broker.Transport;
 using MasterSocket.Protocol.Envelopes;
+using MasterSocket.Protocol.WebSockets;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MasterSocket.Tests.Broker.Support;
@@ -41,7 +42,7 @@ public sealed class InMemoryConnection(long id) : IClientConnection
         return true;
     }
 
-    /// <summary>Takes everything queued, as a send loop would, and returns the last frame's text (null when nothing was queued) if asked.</summary>
+    /// <summary>Takes everything queued and releases it, as a send loop would; <paramref name="inspect"/> sees each frame's payload as text.</summary>
     public int Drain(Action<string>? inspect = null)
     {
         lock (_queue)
@@ -49,7 +50,11 @@ public sealed class InMemoryConnection(long id) : IClientConnection
             var count = _queue.Count;
             while (_queue.TryDequeue(out var frame))
             {
-                inspect?.Invoke(Encoding.UTF8.GetString(frame.Span[MasterSocket.Protocol.WebSockets.FrameWriter.HeaderLength(frame.Length - 2)..]));
+                if (inspect is not null && FrameHeader.TryParse(frame.Span, out var header, out _))
+                {
+                    inspect(Encoding.UTF8.GetString(frame.Span.Slice(header.HeaderLength, (int)header.PayloadLength)));
+                }
+
                 frame.Release();
             }
 

@@ -139,7 +139,7 @@ public sealed class TestClient : IAsyncDisposable
     }
 
     /// <summary>Messages that arrived before the close, in order.</summary>
-    public async Task<List<JsonElement>> DrainAsync()
+    public List<JsonElement> Drain()
     {
         var list = new List<JsonElement>();
         while (_messages.Reader.TryRead(out var text))
@@ -148,7 +148,6 @@ public sealed class TestClient : IAsyncDisposable
             list.Add(document.RootElement.Clone());
         }
 
-        await Task.CompletedTask;
         return list;
     }
 
