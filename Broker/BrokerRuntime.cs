@@ -25,6 +25,7 @@ public sealed class BrokerRuntime
         Registry = registry;
         Router = router;
         Connections = new ConnectionManager(Options.Limits.MaxConnections);
+        Sends = new SendScheduler(Environment.ProcessorCount);
         ConnectionLogger = loggers.CreateLogger("MasterSocket.Broker.Transport");
         SessionLogger = loggers.CreateLogger("MasterSocket.Broker.Sessions");
         _allowedOrigins = new HashSet<string>(Options.AllowedOrigins, StringComparer.OrdinalIgnoreCase);
@@ -51,6 +52,7 @@ public sealed class BrokerRuntime
     public IClientRegistry Registry { get; }
     public Router Router { get; }
     public ConnectionManager Connections { get; }
+    public SendScheduler Sends { get; }
     public ILogger ConnectionLogger { get; }
     public ILogger SessionLogger { get; }
     public PipeOptions InputPipeOptions { get; }

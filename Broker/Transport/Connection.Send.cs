@@ -150,8 +150,10 @@ public sealed partial class Connection
         return start;
     }
 
-    private void StartSendLoop() =>
-        ThreadPool.UnsafeQueueUserWorkItem(static connection => _ = connection.SendLoopAsync(), this, preferLocal: true);
+    private void StartSendLoop() => _runtime.Sends.Schedule(this);
+
+    /// <summary>Called by the <see cref="SendScheduler"/>: runs the send loop until it is done or must wait.</summary>
+    internal void RunSendLoop() => _ = SendLoopAsync();
 
     /// <summary>
     /// The send loop, alive only while frames are queued: it takes everything queued (up to a bound),
@@ -160,7 +162,7 @@ public sealed partial class Connection
     private async Task SendLoopAsync()
     {
         var sender = SocketSender.Rent();
-        var batch = new List<OutboundFrame>(MaxFramesPerSend);
+        var batch = sender.Frames;
         try
         {
             var sent = 0;
@@ -174,8 +176,7 @@ public sealed partial class Connection
                     while (_queue is { Count: > 0 } queue && batch.Count < MaxFramesPerSend && bytes < MaxBytesPerSend)
                     {
                         var frame = queue.Dequeue();
-                        batch.Add(frame);
-                        sender.Buffers.Add(frame.Segment);
+                        sender.Add(frame);
                         bytes += frame.Length;
                     }
 
@@ -187,7 +188,7 @@ public sealed partial class Connection
                 }
 
                 await sender.SendAsync(_socket).ConfigureAwait(false);
-                ReleaseBatch(batch, sender);
+                sender.ReleaseFrames();
                 sent = bytes;
             }
         }
@@ -202,25 +203,13 @@ public sealed partial class Connection
         }
         finally
         {
-            ReleaseBatch(batch, sender);
-            sender.Return();
+            sender.Return(); // releases the frames of a send that failed
         }
 
         if (Volatile.Read(ref _closeQueued) && !IsEnded)
         {
             OnFinalFramesSent();
         }
-    }
-
-    private static void ReleaseBatch(List<OutboundFrame> batch, SocketSender sender)
-    {
-        foreach (var frame in batch)
-        {
-            frame.Release();
-        }
-
-        batch.Clear();
-        sender.Buffers.Clear();
     }
 
     /// <summary>

@@ -16,6 +16,7 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
     private static readonly ConcurrentQueue<SocketSender> Pool = new();
 
     private readonly List<ArraySegment<byte>> _buffers = new(64);
+    private readonly List<OutboundFrame> _frames = new(64);
     private ManualResetValueTaskSourceCore<int> _source = new() { RunContinuationsAsynchronously = false };
 
     private SocketSender()
@@ -23,14 +24,33 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
     {
     }
 
-    /// <summary>The buffers of the next send; the caller fills it, <see cref="SendAsync"/> sends it.</summary>
-    public List<ArraySegment<byte>> Buffers => _buffers;
+    /// <summary>The frames of the next send, each holding the reference its queue took.</summary>
+    public IReadOnlyList<OutboundFrame> Frames => _frames;
+
+    /// <summary>Adds a frame to the next send; the sender now owns the queue's reference to it.</summary>
+    public void Add(OutboundFrame frame)
+    {
+        _frames.Add(frame);
+        _buffers.Add(frame.Segment);
+    }
+
+    /// <summary>After a send: drops the references to the frames it carried.</summary>
+    public void ReleaseFrames()
+    {
+        foreach (var frame in _frames)
+        {
+            frame.Release();
+        }
+
+        _frames.Clear();
+        _buffers.Clear();
+    }
 
     public static SocketSender Rent() => Pool.TryDequeue(out var sender) ? sender : new SocketSender();
 
     public void Return()
     {
-        _buffers.Clear();
+        ReleaseFrames();
         BufferList = null;
         if (Pool.Count < MaxPooled)
         {

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+
+namespace MasterSocket.Broker.Transport;
+
+/// <summary>
+/// Runs the send loops of connections that have frames queued, many connections per thread-pool
+/// work item. Routing a message queues its frame on each recipient and hands each recipient that
+/// was idle to one shard here; a shard is scheduled at most once at a time and, when it runs, starts
+/// every send loop handed to it since. So one thread-pool dispatch serves a whole burst of routed
+/// messages instead of one per recipient, and the frames that arrive for a recipient while its
+/// shard waits to run leave in the same gathered send.
+/// <para>
+/// Why a shard and not the receive loop: flushing at the end of each read (the loop that routed)
+/// sends as soon as one read's frames are routed, which under load means fewer frames per send
+/// call than waiting for the pool (measured: docs/benchmarks.md). Why several shards: one would be
+/// a single thread doing every send of a fan-out; one per processor lets every core send.
+/// </para>
+/// </summary>
+public sealed class SendScheduler
+{
+    private readonly Shard[] _shards;
+
+    public SendScheduler(int shards)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
+        _shards = new Shard[shards];
+        for (var i = 0; i < shards; i++)
+        {
+            _shards[i] = new Shard();
+        }
+    }
+
+    /// <summary>Starts <paramref name="connection"/>'s send loop soon, on a thread-pool thread.</summary>
+    internal void Schedule(Connection connection) =>
+        _shards[(int)((ulong)connection.Id % (ulong)_shards.Length)].Schedule(connection);
+
+    private sealed class Shard : IThreadPoolWorkItem
+    {
+        private readonly ConcurrentQueue<Connection> _ready = new();
+        private int _scheduled;
+
+        public void Schedule(Connection connection)
+        {
+            _ready.Enqueue(connection);
+            if (Interlocked.Exchange(ref _scheduled, 1) == 0)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
+        }
+
+        public void Execute()
+        {
+            while (true)
+            {
+                while (_ready.TryDequeue(out var connection))
+                {
+                    // Runs synchronously while the kernel takes the bytes; a send that must wait
+                    // continues on its own and the shard moves on.
+                    connection.RunSendLoop();
+                }
+
+                Volatile.Write(ref _scheduled, 0);
+
+                // A Schedule between the drain and the reset saw _scheduled == 1 and queued no work
+                // item: take its connection now, unless another work item already has.
+                if (_ready.IsEmpty || Interlocked.Exchange(ref _scheduled, 1) != 0)
+                {
+                    return;
+                }
+            }
+        }
+    }
+}
