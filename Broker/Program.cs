@@ -1,7 +1,10 @@
 using MasterSocket.Broker;
+using MasterSocket.Broker.Transport;
 using Microsoft.Extensions.Options;
 
 // The broker process: everything is in BrokerHost; this file only runs it and reports a bad start.
+SocketEngine.PreferInlineCompletions(); // before anything touches a socket: the runtime reads it once
+
 try
 {
     await using var app = BrokerHost.Build(args);

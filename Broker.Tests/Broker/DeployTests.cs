@@ -42,7 +42,8 @@ public sealed partial class DeployTests
         using var process = Process.Start(start)!;
         try
         {
-            var (wsPort, adminPort) = await ReadPortsAsync(process);
+            var (wsPort, adminPort, completions) = await ReadStartupAsync(process);
+            Assert.That(completions, Is.EqualTo("inline"), "the broker process runs socket completions on the engine's threads (Program.cs)");
             using (var http = new HttpClient())
             {
                 var health = await http.GetAsync(new Uri($"http://127.0.0.1:{adminPort}/healthz"));
@@ -73,12 +74,19 @@ public sealed partial class DeployTests
         }
     }
 
-    private static async Task<(int WebSocket, int Admin)> ReadPortsAsync(Process process)
+    /// <summary>The ports the broker listens on and its socket completion mode, read from its start-up log.</summary>
+    private static async Task<(int WebSocket, int Admin, string? Completions)> ReadStartupAsync(Process process)
     {
         int? ws = null, admin = null;
+        string? completions = null;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((ws is null || admin is null) && await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        while ((ws is null || admin is null || completions is null) && await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
+            if (SocketCompletions().Match(line) is { Success: true } c)
+            {
+                completions = c.Groups[1].Value;
+            }
+
             if (WebSocketListening().Match(line) is { Success: true } w)
             {
                 ws = int.Parse(w.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
@@ -97,7 +105,7 @@ public sealed partial class DeployTests
             Assert.Fail($"the broker did not start: {await process.StandardError.ReadToEndAsync()}");
         }
 
-        return (ws!.Value, admin!.Value);
+        return (ws!.Value, admin!.Value, completions);
     }
 
     /// <summary>Every KEY=VALUE of the Dockerfile's ENV instructions (continuation lines joined).</summary>
@@ -153,6 +161,9 @@ public sealed partial class DeployTests
 
     [GeneratedRegex(@"Listening for WebSocket clients on [\d.]+:(\d+)")]
     private static partial Regex WebSocketListening();
+
+    [GeneratedRegex(@"socket completions ([a-z ]+)$")]
+    private static partial Regex SocketCompletions();
 
     [GeneratedRegex(@"Now listening on: http://[\d.]+:(\d+)")]
     private static partial Regex AdminListening();
