@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using MasterSocket.Broker.Sessions;
@@ -7,8 +6,9 @@ using Microsoft.Extensions.Logging;
 namespace MasterSocket.Broker.Transport;
 
 /// <summary>
-/// One client socket: a receive loop that feeds one pipe (and holds no buffer while idle), a send
-/// loop that runs only while frames are queued, and one idempotent <see cref="Abort"/>.
+/// One client socket: a receive loop that feeds a pipe (rented when bytes arrive, so an idle connection
+/// holds neither buffer nor pipe), a send loop that runs only while frames are queued, and one
+/// idempotent <see cref="Abort"/>.
 /// Split by concern: <c>Connection.Receive.cs</c> (handshake, frames), <c>Connection.Send.cs</c>
 /// (outbound queue, gathered sends, close handshake).
 /// <para>
@@ -21,7 +21,6 @@ public sealed partial class Connection : IClientConnection
     private readonly Socket _socket;
     private readonly BrokerRuntime _runtime;
     private readonly ILogger _logger;
-    private readonly Pipe _input;
     private readonly Lock _sync = new();
 
     private int _ended;
@@ -35,7 +34,6 @@ public sealed partial class Connection : IClientConnection
         _socket = socket;
         _runtime = runtime;
         _logger = runtime.ConnectionLogger;
-        _input = new Pipe(runtime.InputPipeOptions);
         ConnectedAt = _lastActivity = Environment.TickCount64;
         RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
     }
