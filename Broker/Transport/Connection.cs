@@ -24,6 +24,7 @@ public sealed partial class Connection : IClientConnection
     private readonly Lock _sync = new();
 
     private int _ended;
+    private int _holdsWebSocketSlot; // a flag here rather than a set of ids in ConnectionManager: no entry per connection
     private long _lastActivity;
     private long _closeDeadline = long.MaxValue;
     private EndReason _closeReason = EndReason.Closed;
@@ -118,6 +119,12 @@ public sealed partial class Connection : IClientConnection
 
         session.OnTick(now);
     }
+
+    /// <summary>Records that <see cref="ConnectionManager"/> gave this connection a WebSocket slot.</summary>
+    internal void TakeWebSocketSlot() => Volatile.Write(ref _holdsWebSocketSlot, 1);
+
+    /// <summary>Clears the slot flag; true if it was set, so the slot is given back exactly once.</summary>
+    internal bool GiveBackWebSocketSlot() => Interlocked.Exchange(ref _holdsWebSocketSlot, 0) != 0;
 
     private void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
 }
