@@ -38,12 +38,12 @@ public sealed class BrokerRuntime
 
         // No pause threshold: the receive loop is the pipe's only reader and does not receive again
         // until it has parsed, so the pipe never holds more than one message plus one receive.
-        InputPipeOptions = new PipeOptions(
+        InputPipes = new InputPipePool(new PipeOptions(
             readerScheduler: PipeScheduler.Inline,
             writerScheduler: PipeScheduler.Inline,
             pauseWriterThreshold: 0,
             resumeWriterThreshold: 0,
-            useSynchronizationContext: false);
+            useSynchronizationContext: false));
     }
 
     public BrokerOptions Options { get; }
@@ -55,7 +55,8 @@ public sealed class BrokerRuntime
     public SendScheduler Sends { get; }
     public ILogger ConnectionLogger { get; }
     public ILogger SessionLogger { get; }
-    public PipeOptions InputPipeOptions { get; }
+    /// <summary>Receive pipes, lent to a connection only while it has unparsed bytes.</summary>
+    internal InputPipePool InputPipes { get; }
 
     public long IdentifyTimeoutMs { get; }
     public long HeartbeatIntervalMs { get; }

@@ -150,9 +150,12 @@ public sealed class Session
         ClientIdUtf8 = Encoding.UTF8.GetBytes(clientId);
         Name = identity!.Name ?? request.Name;
         Role = identity.Role;
-        var groups = new HashSet<string>(request.Groups, StringComparer.Ordinal);
-        _groupLookup = groups.GetAlternateLookup<ReadOnlySpan<char>>();
-        Groups = [.. request.Groups];
+        if (request.Groups.Count > 0)
+        {
+            // Only a member of some group needs the lookup set: most clients of a game broker have none.
+            _groupLookup = new HashSet<string>(request.Groups, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+            Groups = request.Groups.ToArray(); // a plain array: no read-only wrapper object per session
+        }
 
         // The reply goes out before the client can receive anything routed to it.
         SendIdentifyReply(id);

@@ -11,54 +11,38 @@ public sealed partial class Connection
 {
     private const int MinimumReceive = 4096;
 
+    private Pipe? _input;
     private MessageReader? _messages;
     private bool _closeReceived;
     private bool _ignoreInput;
 
     /// <summary>
-    /// The receive loop: wait for data with a zero-byte receive (no buffer is held while idle), receive
-    /// into the pipe, parse every complete unit the buffer holds, then AdvanceTo(consumed, examined).
-    /// This loop is also the pipe's only reader, so no second task waits per connection; and since it
+    /// True while this connection holds a receive pipe: from the bytes' arrival until they are parsed,
+    /// and longer only while a partial frame (or an IDENTIFY being checked) waits. For tests.
+    /// </summary>
+    internal bool HoldsInputPipe => Volatile.Read(ref _input) is not null;
+
+    /// <summary>
+    /// The receive loop: wait for data with a zero-byte receive (no buffer and no pipe are held while
+    /// idle), then receive and parse (<see cref="ReceiveAndProcessAsync"/>) until the peer is gone.
+    /// The loop is also the pipe's only reader, so no second task waits per connection; and since it
     /// does not receive again until the parse is done, TCP flow control pushes back on a fast sender.
+    /// Everything but the wait lives in the other method, so the state machine an idle connection
+    /// keeps alive holds only what the wait needs.
     /// </summary>
     private async Task ReceiveLoopAsync()
     {
-        var writer = _input.Writer;
-        var reader = _input.Reader;
         var reason = EndReason.PeerGone;
         try
         {
             while (!IsEnded)
             {
                 await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
-                var memory = writer.GetMemory(MinimumReceive);
-                var received = await _socket.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false);
-                if (received == 0)
+                if (!await ReceiveAndProcessAsync().ConfigureAwait(false))
                 {
                     // FIN: the peer will send nothing more. If we were closing, this completes the close.
                     reason = _closeQueued ? _closeReason : EndReason.PeerGone;
                     break;
-                }
-
-                writer.Advance(received);
-                await writer.FlushAsync().ConfigureAwait(false); // never waits: the pipe has no pause threshold
-                Touch();
-                if (!reader.TryRead(out var result))
-                {
-                    continue;
-                }
-
-                var buffer = result.Buffer;
-                try
-                {
-                    while (Process(ref buffer) is { } pending)
-                    {
-                        await pending.ConfigureAwait(false); // an IDENTIFY whose credential is being checked
-                    }
-                }
-                finally
-                {
-                    reader.AdvanceTo(buffer.Start, buffer.End);
                 }
             }
         }
@@ -79,8 +63,63 @@ public sealed partial class Connection
         finally
         {
             Abort(reason);
-            await writer.CompleteAsync().ConfigureAwait(false);
-            await reader.CompleteAsync().ConfigureAwait(false);
+            ReturnInput();
+        }
+    }
+
+    /// <summary>
+    /// Receives what the zero-byte receive announced into a pipe (rented if none is held), parses every
+    /// complete unit, then AdvanceTo(consumed, examined). When nothing is left over, the pipe goes back
+    /// to the pool; a partial frame keeps it until the rest arrives. Returns false at the peer's FIN.
+    /// Completes synchronously unless the socket has no data after all or an IDENTIFY is checked.
+    /// </summary>
+    private async ValueTask<bool> ReceiveAndProcessAsync()
+    {
+        var input = _input ??= _runtime.InputPipes.Rent();
+        var writer = input.Writer;
+        var memory = writer.GetMemory(MinimumReceive);
+        var received = await _socket.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false);
+        if (received == 0)
+        {
+            return false;
+        }
+
+        writer.Advance(received);
+        await writer.FlushAsync().ConfigureAwait(false); // never waits: the pipe has no pause threshold
+        Touch();
+        if (!input.Reader.TryRead(out var result))
+        {
+            return true;
+        }
+
+        var buffer = result.Buffer;
+        try
+        {
+            while (Process(ref buffer) is { } pending)
+            {
+                await pending.ConfigureAwait(false); // an IDENTIFY whose credential is being checked
+            }
+        }
+        finally
+        {
+            input.Reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+
+        if (buffer.IsEmpty)
+        {
+            ReturnInput(); // everything parsed: an idle connection holds no pipe
+        }
+
+        return true;
+    }
+
+    /// <summary>Gives the pipe back (its buffers go back to the array pool with it). Receive loop only.</summary>
+    private void ReturnInput()
+    {
+        if (_input is { } input)
+        {
+            Volatile.Write(ref _input, null);
+            _runtime.InputPipes.Return(input);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using MasterSocket.Broker.Sessions;
@@ -7,8 +6,9 @@ using Microsoft.Extensions.Logging;
 namespace MasterSocket.Broker.Transport;
 
 /// <summary>
-/// One client socket: a receive loop that feeds one pipe (and holds no buffer while idle), a send
-/// loop that runs only while frames are queued, and one idempotent <see cref="Abort"/>.
+/// One client socket: a receive loop that feeds a pipe (rented when bytes arrive, so an idle connection
+/// holds neither buffer nor pipe), a send loop that runs only while frames are queued, and one
+/// idempotent <see cref="Abort"/>.
 /// Split by concern: <c>Connection.Receive.cs</c> (handshake, frames), <c>Connection.Send.cs</c>
 /// (outbound queue, gathered sends, close handshake).
 /// <para>
@@ -21,10 +21,10 @@ public sealed partial class Connection : IClientConnection
     private readonly Socket _socket;
     private readonly BrokerRuntime _runtime;
     private readonly ILogger _logger;
-    private readonly Pipe _input;
     private readonly Lock _sync = new();
 
     private int _ended;
+    private int _holdsWebSocketSlot; // a flag here rather than a set of ids in ConnectionManager: no entry per connection
     private long _lastActivity;
     private long _closeDeadline = long.MaxValue;
     private EndReason _closeReason = EndReason.Closed;
@@ -35,7 +35,6 @@ public sealed partial class Connection : IClientConnection
         _socket = socket;
         _runtime = runtime;
         _logger = runtime.ConnectionLogger;
-        _input = new Pipe(runtime.InputPipeOptions);
         ConnectedAt = _lastActivity = Environment.TickCount64;
         RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
     }
@@ -120,6 +119,12 @@ public sealed partial class Connection : IClientConnection
 
         session.OnTick(now);
     }
+
+    /// <summary>Records that <see cref="ConnectionManager"/> gave this connection a WebSocket slot.</summary>
+    internal void TakeWebSocketSlot() => Volatile.Write(ref _holdsWebSocketSlot, 1);
+
+    /// <summary>Clears the slot flag; true if it was set, so the slot is given back exactly once.</summary>
+    internal bool GiveBackWebSocketSlot() => Interlocked.Exchange(ref _holdsWebSocketSlot, 0) != 0;
 
     private void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
 }

@@ -9,7 +9,6 @@ namespace MasterSocket.Broker.Transport;
 public sealed class ConnectionManager(int maxWebSockets)
 {
     private readonly ConcurrentDictionary<long, Connection> _connections = new();
-    private readonly ConcurrentDictionary<long, byte> _admitted = new();
     private long _nextId;
     private int _webSockets;
 
@@ -43,7 +42,7 @@ public sealed class ConnectionManager(int maxWebSockets)
 
             if (Interlocked.CompareExchange(ref _webSockets, current + 1, current) == current)
             {
-                _admitted[connection.Id] = 0;
+                connection.TakeWebSocketSlot();
                 return true;
             }
         }
@@ -53,7 +52,7 @@ public sealed class ConnectionManager(int maxWebSockets)
     public void Remove(Connection connection)
     {
         _connections.TryRemove(connection.Id, out _);
-        if (_admitted.TryRemove(connection.Id, out _))
+        if (connection.GiveBackWebSocketSlot())
         {
             Interlocked.Decrement(ref _webSockets);
         }

@@ -1,0 +1,113 @@
+using System.Buffers;
+using System.Text;
+using MasterSocket.Protocol.WebSockets;
+using MasterSocket.Tests.Broker.Support;
+
+namespace MasterSocket.Tests.Broker;
+
+/// <summary>
+/// An idle connection holds no receive pipe: it is rented when bytes arrive and given back once they
+/// are parsed, kept only while a frame is incomplete. Over real sockets, with the server's side of
+/// the connection inspected directly.
+/// </summary>
+public sealed class IdleConnectionTests
+{
+    private BrokerServer _server = null!;
+
+    [SetUp]
+    public async Task Start() => _server = await BrokerServer.StartAsync();
+
+    [TearDown]
+    public async Task Stop() => await _server.DisposeAsync();
+
+    [Test]
+    public async Task Identified_idle_connection_holds_no_receive_pipe()
+    {
+        using var raw = await IdentifiedAsync();
+
+        Assert.That(await HoldsPipeEventuallyAsync(false), Is.False);
+    }
+
+    [Test]
+    public async Task Connection_that_went_idle_and_sends_again_still_works()
+    {
+        using var raw = await IdentifiedAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.That(await HoldsPipeEventuallyAsync(false), Is.False, $"idle before message {i}");
+            await raw.SendTextAsync($$"""{"id":"p{{i}}","op":3}""");
+            var pong = await raw.ReadMessageAsync();
+            Assert.That(pong.GetProperty("op").GetInt32(), Is.EqualTo(4));
+            Assert.That(pong.GetProperty("id").GetString(), Is.EqualTo($"p{i}"));
+        }
+    }
+
+    [TestCase(1, TestName = "Split after the first header byte")]
+    [TestCase(2, TestName = "Split after the length byte")]
+    [TestCase(4, TestName = "Split inside the mask key")]
+    [TestCase(6, TestName = "Split between header and payload")]
+    [TestCase(10, TestName = "Split inside the payload")]
+    [TestCase(-1, TestName = "Split before the last byte")]
+    public async Task Frame_split_across_two_reads_keeps_the_pipe_until_its_rest_arrives(int splitAt)
+    {
+        using var raw = await IdentifiedAsync();
+        Assert.That(await HoldsPipeEventuallyAsync(false), Is.False, "the IDENTIFY was fully parsed");
+        var frame = MaskedText("""{"id":"split","op":3}""");
+        var cut = splitAt > 0 ? splitAt : frame.Length + splitAt;
+
+        await raw.SendAsync(frame.AsMemory(0, cut));
+        Assert.That(await HoldsPipeEventuallyAsync(true), Is.True, "a partial frame keeps the pipe");
+        await raw.SendAsync(frame.AsMemory(cut));
+
+        var pong = await raw.ReadMessageAsync();
+        Assert.That(pong.GetProperty("id").GetString(), Is.EqualTo("split"));
+        Assert.That(await HoldsPipeEventuallyAsync(false), Is.False, "the pipe is given back once the frame is parsed");
+    }
+
+    [Test]
+    public async Task Two_messages_in_one_read_then_one_split_over_the_next_two_reads_are_all_answered()
+    {
+        using var raw = await IdentifiedAsync();
+        var first = MaskedText("""{"id":"a","op":3}""");
+        var second = MaskedText("""{"id":"b","op":3}""");
+        var third = MaskedText("""{"id":"c","op":3}""");
+
+        await raw.SendAsync(first.Concat(second).Concat(third.Take(5)).ToArray());
+        Assert.That((await raw.ReadMessageAsync()).GetProperty("id").GetString(), Is.EqualTo("a"));
+        Assert.That((await raw.ReadMessageAsync()).GetProperty("id").GetString(), Is.EqualTo("b"));
+        Assert.That(await HoldsPipeEventuallyAsync(true), Is.True);
+        await raw.SendAsync(third.AsMemory(5));
+
+        Assert.That((await raw.ReadMessageAsync()).GetProperty("id").GetString(), Is.EqualTo("c"));
+        Assert.That(await HoldsPipeEventuallyAsync(false), Is.False);
+    }
+
+    private async Task<RawClient> IdentifiedAsync()
+    {
+        var raw = await RawClient.UpgradedAsync(_server.EndPoint);
+        await raw.SendTextAsync("""{"id":"i","op":1,"data":{"name":"idle"}}""");
+        var reply = await raw.ReadMessageAsync();
+        Assert.That(reply.GetProperty("op").GetInt32(), Is.EqualTo(5), "IDENTIFY is answered with a REPLY");
+        return raw;
+    }
+
+    /// <summary>Polls the server's only connection until it does (or does not) hold a pipe; returns the last value seen.</summary>
+    private async Task<bool> HoldsPipeEventuallyAsync(bool expected)
+    {
+        var connection = _server.Runtime.Connections.All.Single();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (connection.HoldsInputPipe != expected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        return connection.HoldsInputPipe;
+    }
+
+    private static byte[] MaskedText(string json)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        FrameWriter.WriteMasked(output, FrameOpcode.Text, Encoding.UTF8.GetBytes(json), maskKey: 0x1F2E3D4C, fin: true);
+        return output.WrittenSpan.ToArray();
+    }
+}
