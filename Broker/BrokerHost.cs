@@ -39,7 +39,13 @@ public static class BrokerHost
             if (!configuration.GetSection("Serilog:WriteTo").Exists())
             {
                 // Readable on a terminal by default; JSON lines are one setting away (docs/operations.md).
-                logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+                // Through a background writer: socket completions run inline on the socket engine's
+                // threads, which must never wait for a slow stdout. A full buffer drops lines rather
+                // than stall clients.
+                logger.WriteTo.Async(
+                    sink => sink.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"),
+                    bufferSize: 10_000,
+                    blockWhenFull: false);
             }
         });
 
