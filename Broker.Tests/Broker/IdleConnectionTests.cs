@@ -42,6 +42,27 @@ public sealed class IdleConnectionTests
         }
     }
 
+    [Test]
+    public async Task Busy_burst_larger_than_a_receive_then_silence_then_one_more_message_are_all_answered()
+    {
+        using var raw = await IdentifiedAsync();
+
+        // 1,000 PINGs in one write: more than one 16 KiB busy receive, so the loop reads on without
+        // waiting; the burst ends part-way through a read.
+        var burst = Enumerable.Range(0, 1000).SelectMany(i => MaskedText($$"""{"id":"b{{i}}","op":3}""")).ToArray();
+        Assert.That(burst, Has.Length.GreaterThan(16 * 1024));
+        await raw.SendAsync(burst);
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.That((await raw.ReadMessageAsync()).GetProperty("id").GetString(), Is.EqualTo($"b{i}"));
+        }
+
+        await Task.Delay(200);
+        await raw.SendAsync(MaskedText("""{"id":"after","op":3}"""));
+        Assert.That((await raw.ReadMessageAsync()).GetProperty("id").GetString(), Is.EqualTo("after"));
+        Assert.That(await HoldsPipeEventuallyAsync(false), Is.False, "quiet again: the pipe is given back");
+    }
+
     [TestCase(1, TestName = "Split after the first header byte")]
     [TestCase(2, TestName = "Split after the length byte")]
     [TestCase(4, TestName = "Split inside the mask key")]
