@@ -72,6 +72,21 @@ public class ParseBenchmarks
     }
 
     /// <summary>
+    /// <see cref="EnvelopeReader.TryRead(ReadOnlySpan{byte}, out Envelope, out EnvelopeError)"/>
+    /// without its fast scan: the full Utf8JsonReader pass, as every envelope was read before it.
+    /// </summary>
+    [Benchmark]
+    public int EnvelopeFullReader()
+    {
+        SampleMessage.Check(EnvelopeReader.TryRead(_payload, out var envelope, out _, fastScan: false), "envelope refused");
+        return envelope.Data.Length;
+    }
+
+    /// <summary>The fast scan alone (grammar check and fields, no envelope rules).</summary>
+    [Benchmark]
+    public bool FastScanOnly() => EnvelopeReader.IsFastScanned(_payload);
+
+    /// <summary>
     /// The floor for any reader built on <see cref="Utf8JsonReader"/>: every token of the payload read
     /// and nothing done with it. <see cref="Envelope"/> minus this is what the envelope rules cost.
     /// </summary>

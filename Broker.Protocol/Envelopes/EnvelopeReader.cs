@@ -13,7 +13,7 @@ namespace MasterSocket.Protocol.Envelopes;
 /// are. Unknown fields are skipped, and so is a client's <c>from</c>: the broker stamps its own. A
 /// well-formed envelope allocates nothing; a refusal carries the code and a precise message.
 /// </summary>
-public static class EnvelopeReader
+public static partial class EnvelopeReader
 {
     public const int MaxIdBytes = 128;
     public const int MaxEventBytes = 256;
@@ -23,10 +23,20 @@ public static class EnvelopeReader
 
     private static readonly JsonReaderOptions Options = new() { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow };
 
-    public static bool TryRead(ReadOnlySpan<byte> message, out Envelope envelope, out EnvelopeError error)
+    public static bool TryRead(ReadOnlySpan<byte> message, out Envelope envelope, out EnvelopeError error) =>
+        TryRead(message, out envelope, out error, fastScan: true);
+
+    /// <summary>With <paramref name="fastScan"/> false, only the full Utf8JsonReader pass: what the fast scan must agree with.</summary>
+    internal static bool TryRead(ReadOnlySpan<byte> message, out Envelope envelope, out EnvelopeError error, bool fastScan)
     {
         envelope = default;
         var fields = default(Fields);
+        if (fastScan && TryFastScan(message, ref fields))
+        {
+            return Validate(message, fields, out envelope, out error);
+        }
+
+        fields = default;
         try
         {
             if (!ReadFields(message, ref fields, out error))
@@ -283,6 +293,12 @@ public static class EnvelopeReader
         if (fields.EventType != JsonTokenType.String)
         {
             return false;
+        }
+
+        var raw = fields.Event.Of(message);
+        if (raw.IndexOf((byte)'\\') < 0)
+        {
+            return raw.Length - 2 is >= 1 and <= MaxEventBytes; // no escapes: the bytes between the quotes are the value
         }
 
         var reader = new Utf8JsonReader(fields.Event.Of(message));

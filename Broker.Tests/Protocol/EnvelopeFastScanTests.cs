@@ -1,0 +1,239 @@
+using System.Text;
+using MasterSocket.Protocol.Envelopes;
+
+namespace MasterSocket.Tests.Protocol;
+
+/// <summary>
+/// The envelope reader's fast scan may change speed, never an answer: for every input, reading with
+/// it must give exactly what the full Utf8JsonReader pass gives (accepted or not, every field of the
+/// envelope, the error code and message). Checked on the envelopes clients send, on edge cases of
+/// the JSON grammar, and on seeded random envelopes and mutations of them.
+/// </summary>
+public class EnvelopeFastScanTests
+{
+    /// <summary>Envelopes as clients send them: the fast scan must take every one itself.</summary>
+    [TestCase("""{"id":"a1","op":0,"event":"chat.say","data":{"text":"hi","n":[1,2.5,-3e2,true,false,null]},"intent":{"target":"GROUP","identifier":"lobby"}}""")]
+    [TestCase("""{"op":0,"event":"e","data":"x","intent":{"target":"DIRECT","identifier":"client-7f3a9c"}}""")]
+    [TestCase("""{"op":0,"event":"e","data":null}""")]
+    [TestCase("""{"op":1,"id":42,"event":"match.found","data":{},"intent":{"target":"DIRECT","identifier":"c1"}}""")]
+    [TestCase("""{"op":3,"id":"hb-1"}""")]
+    [TestCase("""{"op":2,"data":{"token":"abc"}}""")]
+    [TestCase("""{"op":5}""")]
+    [TestCase(""" { "op" : 0 , "event" : "e" , "data" : [ ] , "intent" : { "target" : "GLOBAL" , "identifier" : null } } """)]
+    [TestCase("""{"op":0,"event":"e","data":"caf\u00e9 \"quoted\" \\ tab\t","intent":null}""")]
+    [TestCase("""{"op":0,"event":"e","data":"日本語 ✓ 🎮","intent":{"target":"GROUP","identifier":"g"}}""")]
+    [TestCase("""{"op":0,"event":"e","intent":{"target":"DIRECT","identifier":"a\u0062c"},"from":"spoof"}""")]
+    [TestCase("""{"op":0,"event":"e","data":{"a":{"b":{"c":[[[{}]]]}}},"extra":[1,{"x":"y"}]}""")]
+    public void Common_envelopes_take_the_fast_scan_and_read_the_same(string json)
+    {
+        var message = Encoding.UTF8.GetBytes(json);
+        Assert.That(EnvelopeReader.IsFastScanned(message), Is.True, "the fast scan reads this envelope itself");
+        AssertSameAnswer(message);
+    }
+
+    /// <summary>Inputs the fast scan must leave to the full reader, whose errors are the contract's.</summary>
+    [TestCase("""{"op":0,"event":"e",}""", TestName = "Trailing comma")]
+    [TestCase("""{"op":0}x""", TestName = "Garbage after the object")]
+    [TestCase("""{"op":0""", TestName = "Unterminated object")]
+    [TestCase("""{"op":01}""", TestName = "Leading zero")]
+    [TestCase("""{"op":1.0}""", TestName = "Fractional op")]
+    [TestCase("""{"op":-1}""", TestName = "Negative op")]
+    [TestCase("""{"op":99999999999999999999}""", TestName = "Huge op")]
+    [TestCase("""{"op":"0"}""", TestName = "String op")]
+    [TestCase("""{"\u006fp":0}""", TestName = "Escaped property name")]
+    [TestCase("""{"op":0,"data":"a\x"}""", TestName = "Bad escape")]
+    [TestCase("""{"op":0,"data":"\u12"}""", TestName = "Short unicode escape")]
+    [TestCase("""{"op":0,"data":"tab	raw"}""", TestName = "Raw control character in a string")]
+    [TestCase("""{"op":0,"data":[1,]}""", TestName = "Trailing comma in an array")]
+    [TestCase("""{"op":0,"data":{"a" 1}}""", TestName = "Missing colon")]
+    [TestCase("""{"op":0,"data":tru}""", TestName = "Truncated literal")]
+    [TestCase("""{"op":0,"data":-}""", TestName = "Lone minus")]
+    [TestCase("""{"op":0,"data":1e}""", TestName = "Empty exponent")]
+    [TestCase("""{"op":0,"data":.5}""", TestName = "Number without integer part")]
+    [TestCase("""{"op":0,"id":{}}""", TestName = "Object id")]
+    [TestCase("""[{"op":0}]""", TestName = "Array at the top")]
+    [TestCase("", TestName = "Empty message")]
+    public void Malformed_or_rare_input_is_left_to_the_full_reader(string json)
+    {
+        var message = Encoding.UTF8.GetBytes(json);
+        Assert.That(EnvelopeReader.IsFastScanned(message), Is.False);
+        AssertSameAnswer(message);
+    }
+
+    [Test]
+    public void Deep_nesting_is_left_to_the_full_reader_and_still_answered_the_same()
+    {
+        foreach (var depth in new[] { 40, 46, 47, 48, 62, 63, 64, 65, 200 })
+        {
+            var json = $$"""{"op":0,"event":"e","data":{{new string('[', depth)}}{{new string(']', depth)}}}""";
+            AssertSameAnswer(Encoding.UTF8.GetBytes(json));
+        }
+    }
+
+    [Test]
+    public void Invalid_UTF8_inside_a_string_is_left_to_the_full_reader()
+    {
+        byte[] message = [.. """{"op":0,"event":"e","data":"a"""u8, 0xC3, 0x28, .. "\"}"u8];
+        Assert.That(EnvelopeReader.IsFastScanned(message), Is.False);
+        AssertSameAnswer(message);
+    }
+
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    [TestCase(4)]
+    public void Random_envelopes_and_their_mutations_read_the_same_both_ways(int seed)
+    {
+        var random = new Random(seed);
+        var fast = 0;
+        var left = 0;
+        for (var i = 0; i < 4000; i++)
+        {
+            var message = Encoding.UTF8.GetBytes(RandomEnvelope(random));
+            if (i % 2 == 1)
+            {
+                message = Mutate(random, message);
+            }
+
+            if (EnvelopeReader.IsFastScanned(message))
+            {
+                fast++;
+            }
+            else
+            {
+                left++;
+            }
+
+            AssertSameAnswer(message);
+        }
+
+        // Both paths must have been exercised for the comparison to mean anything.
+        Assert.That(fast, Is.GreaterThan(1000), "inputs the fast scan read itself");
+        Assert.That(left, Is.GreaterThan(500), "inputs left to the full reader");
+    }
+
+    private static void AssertSameAnswer(byte[] message)
+    {
+        var fastOk = EnvelopeReader.TryRead(message, out var fastEnvelope, out var fastError, fastScan: true);
+        var fullOk = EnvelopeReader.TryRead(message, out var fullEnvelope, out var fullError, fastScan: false);
+        var text = Encoding.UTF8.GetString(message);
+        Assert.That(fastOk, Is.EqualTo(fullOk), () => $"accepted? for {text}");
+        Assert.That(fastError, Is.EqualTo(fullError), () => $"error for {text}");
+        Assert.That(Describe(fastEnvelope), Is.EqualTo(Describe(fullEnvelope)), () => $"envelope for {text}");
+    }
+
+    private static string Describe(Envelope e) =>
+        $"{e.Op} id={e.Id} event={e.Event} data={e.Data} target={e.Target} identifier={e.Identifier} escaped={e.IdentifierIsEscaped}";
+
+    private static readonly string[] Strings =
+        ["\"\"", "\"a\"", "\"lobby\"", "\"client-7f3a9c\"", "\"caf\\u00e9\"", "\"q\\\"uote\"", "\"\\\\\"", "\"日本\"", "\"\\ud800\"", "\"tab\\t\"",
+         "\"" + new string('x', 127) + "\"", "\"" + new string('y', 129) + "\"", "\"" + new string('e', 257) + "\""];
+
+    private static readonly string[] Scalars =
+        ["0", "1", "-1", "5", "6", "42", "3.25", "-0.5e-3", "1E+9", "true", "false", "null", "12345678901234567890"];
+
+    private static readonly string[] Targets = ["\"GLOBAL\"", "\"GROUP\"", "\"DIRECT\"", "\"global\"", "1", "null"];
+
+    private static string RandomValue(Random random, int depth)
+    {
+        switch (random.Next(depth > 3 ? 2 : 4))
+        {
+            case 0:
+                return Strings[random.Next(Strings.Length)];
+            case 1:
+                return Scalars[random.Next(Scalars.Length)];
+            case 2:
+                return "[" + string.Join(",", Enumerable.Range(0, random.Next(4)).Select(_ => RandomValue(random, depth + 1))) + "]";
+            default:
+                return "{" + string.Join(",", Enumerable.Range(0, random.Next(4)).Select(k => $"\"k{k}\":{Ws(random)}{RandomValue(random, depth + 1)}")) + "}";
+        }
+    }
+
+    private static string Ws(Random random) => random.Next(4) == 0 ? new[] { " ", "\n", "\t", "\r\n  " }[random.Next(4)] : "";
+
+    private static string RandomEnvelope(Random random)
+    {
+        var members = new List<string>();
+        if (random.Next(10) > 0)
+        {
+            members.Add($"\"op\":{Ws(random)}{(random.Next(5) == 0 ? Scalars[random.Next(Scalars.Length)] : random.Next(6).ToString(System.Globalization.CultureInfo.InvariantCulture))}");
+        }
+
+        if (random.Next(2) == 0)
+        {
+            members.Add($"\"id\":{(random.Next(2) == 0 ? Strings[random.Next(Strings.Length)] : Scalars[random.Next(Scalars.Length)])}");
+        }
+
+        if (random.Next(5) > 0)
+        {
+            members.Add($"\"event\":{(random.Next(6) > 0 ? Strings[random.Next(Strings.Length)] : RandomValue(random, 0))}");
+        }
+
+        if (random.Next(4) > 0)
+        {
+            members.Add($"\"data\":{Ws(random)}{RandomValue(random, 0)}");
+        }
+
+        if (random.Next(4) > 0)
+        {
+            var intent = new List<string>();
+            if (random.Next(6) > 0)
+            {
+                intent.Add($"\"target\":{Targets[random.Next(Targets.Length)]}");
+            }
+
+            if (random.Next(3) > 0)
+            {
+                intent.Add($"\"identifier\":{(random.Next(5) > 0 ? Strings[random.Next(Strings.Length)] : RandomValue(random, 1))}");
+            }
+
+            if (random.Next(5) == 0)
+            {
+                intent.Add($"\"other\":{RandomValue(random, 1)}");
+            }
+
+            members.Add(random.Next(8) == 0 ? $"\"intent\":{RandomValue(random, 0)}" : $"\"intent\":{{{string.Join(",", intent)}}}");
+        }
+
+        if (random.Next(5) == 0)
+        {
+            members.Add($"\"from\":{RandomValue(random, 0)}");
+        }
+
+        if (random.Next(8) == 0 && members.Count > 0)
+        {
+            members.Add(members[random.Next(members.Count)]); // a duplicate member
+        }
+
+        members.Sort((_, _) => random.Next(3) - 1);
+        return Ws(random) + "{" + Ws(random) + string.Join("," + Ws(random), members) + Ws(random) + "}" + Ws(random);
+    }
+
+    private static readonly byte[] Palette = "{}[]\":,\\ u0123456789-+.eEtfnlrsab\t\n"u8.ToArray().Concat(new byte[] { 0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xFF }).ToArray();
+
+    private static byte[] Mutate(Random random, byte[] message)
+    {
+        var bytes = message.ToList();
+        for (var edits = random.Next(1, 4); edits > 0 && bytes.Count > 0; edits--)
+        {
+            var at = random.Next(bytes.Count);
+            switch (random.Next(4))
+            {
+                case 0:
+                    bytes.RemoveAt(at);
+                    break;
+                case 1:
+                    bytes.Insert(at, Palette[random.Next(Palette.Length)]);
+                    break;
+                case 2:
+                    bytes[at] = Palette[random.Next(Palette.Length)];
+                    break;
+                default:
+                    bytes.RemoveRange(at, bytes.Count - at); // truncate
+                    break;
+            }
+        }
+
+        return [.. bytes];
+    }
+}
