@@ -105,6 +105,29 @@ public sealed class RunContext : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens one connection that does everything a measured client does (upgrade and IDENTIFY, or
+    /// CONNECT and its SUB), then closes it. Not kept in <see cref="Clients"/>. A server's first
+    /// connection pays one-time costs (libraries loaded, code compiled) that a baseline taken before
+    /// it would charge to the measured connections.
+    /// </summary>
+    public async Task WarmUpAsync(ClientSpec spec, int receiveBufferSize)
+    {
+        BenchClient client = Server.Kind == ServerKind.MasterSocket
+            ? new MasterSocketClient(-1, spec, Verification)
+            : new NatsClient(-1, spec, Verification);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        try
+        {
+            await client.ConnectAsync(Server.Endpoint, null, receiveBufferSize, timeout.Token);
+        }
+        finally
+        {
+            client.Close();
+        }
+    }
+
     /// <summary>Waits <paramref name="duration"/>, failing early if the server dies or a problem is reported.</summary>
     public async Task WaitAsync(TimeSpan duration, Func<bool>? doneEarly = null)
     {

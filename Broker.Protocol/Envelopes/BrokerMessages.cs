@@ -12,6 +12,9 @@ public static class BrokerMessages
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_scratch;
 
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_json;
+
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
 
     /// <summary>PONG answering a client's PING: the same <c>id</c> (raw token).</summary>
@@ -25,6 +28,44 @@ public static class BrokerMessages
     /// <summary>A REPLY whose <c>data</c> is ready-made JSON.</summary>
     public static int WriteReply(IBufferWriter<byte> output, ReadOnlySpan<byte> id, ReadOnlySpan<byte> data) =>
         EnvelopeWriter.WriteFrame(output, new OutgoingEnvelope { Id = id, Op = OpCode.Reply, Data = data, From = EnvelopeWriter.BrokerFrom });
+
+    /// <summary>
+    /// IDENTIFY's success (PROTOCOL.md 3): REPLY with <c>data: {"clientId", "name", "role", "groups",
+    /// "heartbeatInterval", "node"}</c>. Every connection gets one, so the JSON is composed in this
+    /// thread's scratch buffer with this thread's writer, not a new pair per connection.
+    /// </summary>
+    public static int WriteIdentifyReply(
+        IBufferWriter<byte> output, ReadOnlySpan<byte> id, ReadOnlySpan<byte> clientId, string? name, string role,
+        IReadOnlyList<string> groups, long heartbeatIntervalMs, string node)
+    {
+        var data = Scratch();
+        var json = t_json;
+        if (json is null)
+        {
+            json = t_json = new Utf8JsonWriter(data, WriterOptions);
+        }
+        else
+        {
+            json.Reset(data);
+        }
+
+        json.WriteStartObject();
+        json.WriteString("clientId"u8, clientId);
+        json.WriteString("name"u8, name);
+        json.WriteString("role"u8, role);
+        json.WriteStartArray("groups"u8);
+        foreach (var group in groups)
+        {
+            json.WriteStringValue(group);
+        }
+
+        json.WriteEndArray();
+        json.WriteNumber("heartbeatInterval"u8, heartbeatIntervalMs);
+        json.WriteString("node"u8, node);
+        json.WriteEndObject();
+        json.Flush();
+        return WriteReply(output, id, data.WrittenSpan);
+    }
 
     /// <summary>A non-fatal error: REPLY with <c>data: {"error": {"code", "message"}}</c>.</summary>
     public static int WriteError(IBufferWriter<byte> output, ReadOnlySpan<byte> id, ErrorCode code, string message)

@@ -33,7 +33,13 @@ public static class HandshakeParser
     /// <summary>Default bound on the whole request head, request line included.</summary>
     public const int DefaultMaxHeaderBytes = 8 * 1024;
 
+    /// <summary>RFC 9110 5.6.2: tchar.</summary>
+    private static readonly SearchValues<byte> TokenChars =
+        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
+
     private static ReadOnlySpan<byte> EndOfHead => "\r\n\r\n"u8;
+
+    private static ReadOnlySpan<byte> LineEnd => "\r\n"u8;
 
     /// <summary>
     /// Parses the request head at the start of <paramref name="buffer"/>. On <see cref="HandshakeParseStatus.Parsed"/>
@@ -53,7 +59,7 @@ public static class HandshakeParser
             return HandshakeParseStatus.TooLarge;
         }
 
-        request = Parse(Encoding.Latin1.GetString(head));
+        request = Parse(head.ToArray());
         if (request is null)
         {
             return HandshakeParseStatus.Malformed;
@@ -63,20 +69,40 @@ public static class HandshakeParser
         return HandshakeParseStatus.Parsed;
     }
 
-    private static HandshakeRequest? Parse(string head)
+    /// <summary>
+    /// Checks the head's syntax on its bytes (Latin-1: one byte is one char) and keeps them in the
+    /// request, which finds headers when asked: an upgrade costs the copy of its head, not a string
+    /// per line, name and value.
+    /// </summary>
+    private static HandshakeRequest? Parse(byte[] head)
     {
-        var lines = head.Split("\r\n");
-        var requestLine = lines[0].Split(' ');
-        if (requestLine.Length != 3 || !IsToken(requestLine[0]) || requestLine[1].Length == 0 ||
-            !TryParseVersion(requestLine[2], out var major, out var minor))
+        var bytes = head.AsSpan();
+        var lineEnd = bytes.IndexOf(LineEnd);
+        var requestLine = lineEnd < 0 ? bytes : bytes[..lineEnd];
+        var fieldsStart = lineEnd < 0 ? bytes.Length : lineEnd + LineEnd.Length;
+
+        // request-line = method SP request-target SP HTTP-version: exactly two spaces.
+        var firstSpace = requestLine.IndexOf((byte)' ');
+        var lastSpace = requestLine.LastIndexOf((byte)' ');
+        if (firstSpace < 0 || lastSpace == firstSpace || requestLine[(firstSpace + 1)..lastSpace].Contains((byte)' '))
         {
             return null;
         }
 
-        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var line in lines.AsSpan(1))
+        var method = requestLine[..firstSpace];
+        var target = requestLine[(firstSpace + 1)..lastSpace];
+        if (!IsToken(method) || target.IsEmpty || !TryParseVersion(requestLine[(lastSpace + 1)..], out var major, out var minor))
         {
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            return null;
+        }
+
+        var fields = bytes[fieldsStart..];
+        while (!fields.IsEmpty)
+        {
+            var end = fields.IndexOf(LineEnd);
+            var line = end < 0 ? fields : fields[..end];
+            fields = end < 0 ? [] : fields[(end + LineEnd.Length)..];
+            var colon = line.IndexOf((byte)':');
 
             // RFC 9112 5.1: no whitespace between name and colon; 5.2: obs-fold is rejected.
             if (colon <= 0 || !IsToken(line[..colon]))
@@ -84,27 +110,26 @@ public static class HandshakeParser
                 return null;
             }
 
-            var name = line[..colon].ToLowerInvariant();
-            var value = line[(colon + 1)..].Trim(' ', '\t');
-            if (value.Any(c => c < 0x20 && c != '\t' || c == 0x7F))
+            foreach (var c in line[(colon + 1)..].Trim(" \t"u8))
             {
-                return null;
+                if (c < 0x20 && c != '\t' || c == 0x7F)
+                {
+                    return null;
+                }
             }
-
-            headers[name] = headers.TryGetValue(name, out var earlier) ? $"{earlier}, {value}" : value;
         }
 
-        var target = requestLine[1];
-        var query = target.IndexOf('?', StringComparison.Ordinal);
-        return new HandshakeRequest
-        {
-            Method = requestLine[0],
-            Target = target,
-            Path = PathOf(query < 0 ? target : target[..query]),
-            HttpMajor = major,
-            HttpMinor = minor,
-            Headers = headers,
-        };
+        // The usual request, "GET /ws", needs no string of its own.
+        var targetText = target.SequenceEqual("/ws"u8) ? HandshakeValidator.WebSocketPath : Encoding.Latin1.GetString(target);
+        var query = targetText.IndexOf('?', StringComparison.Ordinal);
+        return new HandshakeRequest(
+            head,
+            fieldsStart,
+            method.SequenceEqual("GET"u8) ? "GET" : Encoding.Latin1.GetString(method),
+            targetText,
+            PathOf(query < 0 ? targetText : targetText[..query]),
+            major,
+            minor);
     }
 
     /// <summary>The path of an origin-form ("/ws") or absolute-form ("http://host/ws") target.</summary>
@@ -125,15 +150,14 @@ public static class HandshakeParser
         return slash < 0 ? "/" : target[slash..];
     }
 
-    private static bool TryParseVersion(string text, out int major, out int minor)
+    private static bool TryParseVersion(ReadOnlySpan<byte> text, out int major, out int minor)
     {
         major = minor = 0;
-        return text.Length == 8 && text.StartsWith("HTTP/", StringComparison.Ordinal) && text[6] == '.' &&
-               char.IsAsciiDigit(text[5]) && char.IsAsciiDigit(text[7]) &&
+        return text.Length == 8 && text.StartsWith("HTTP/"u8) && text[6] == '.' &&
+               char.IsAsciiDigit((char)text[5]) && char.IsAsciiDigit((char)text[7]) &&
                (major = text[5] - '0') >= 0 && (minor = text[7] - '0') >= 0;
     }
 
     /// <summary>RFC 9110 5.6.2: token = 1*tchar.</summary>
-    private static bool IsToken(string text) =>
-        text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal));
+    private static bool IsToken(ReadOnlySpan<byte> text) => !text.IsEmpty && !text.ContainsAnyExcept(TokenChars);
 }

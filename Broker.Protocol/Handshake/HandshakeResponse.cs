@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -10,29 +11,54 @@ public static class HandshakeResponse
     /// <summary>The GUID every server appends to the client's key (RFC 6455 section 1.3).</summary>
     public const string KeyGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
+    private static ReadOnlySpan<byte> KeyGuidUtf8 => "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"u8;
+
     /// <summary>Sec-WebSocket-Accept: base64(SHA-1(key + GUID)).</summary>
     public static string ComputeAccept(string key)
     {
-        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
-#pragma warning disable CA5350 // RFC 6455 fixes SHA-1 here; it proves the server read the key, it protects nothing.
-        SHA1.HashData(Encoding.ASCII.GetBytes(key + KeyGuid), hash);
-#pragma warning restore CA5350
-        return Convert.ToBase64String(hash);
+        Span<byte> accept = stackalloc byte[AcceptLength];
+        ComputeAccept(Encoding.ASCII.GetBytes(key), accept);
+        return Encoding.ASCII.GetString(accept);
     }
 
-    public static void WriteAccept(IBufferWriter<byte> output, string key, string? subprotocol)
+    public static void WriteAccept(IBufferWriter<byte> output, string key, string? subprotocol) =>
+        WriteAccept(output, Encoding.ASCII.GetBytes(key), subprotocol);
+
+    /// <summary>
+    /// Writes the 101 response for the key as sent (ASCII bytes), straight into <paramref name="output"/>:
+    /// every upgrade writes one, so it goes without strings or builders.
+    /// </summary>
+    public static void WriteAccept(IBufferWriter<byte> output, ReadOnlySpan<byte> key, string? subprotocol)
     {
-        var text = new StringBuilder(160)
-            .Append("HTTP/1.1 101 Switching Protocols\r\n")
-            .Append("Upgrade: websocket\r\n")
-            .Append("Connection: Upgrade\r\n")
-            .Append("Sec-WebSocket-Accept: ").Append(ComputeAccept(key)).Append("\r\n");
+        Span<byte> accept = stackalloc byte[AcceptLength];
+        ComputeAccept(key, accept);
+        Write(output, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "u8);
+        Write(output, accept);
+        Write(output, "\r\n"u8);
         if (subprotocol is not null)
         {
-            text.Append("Sec-WebSocket-Protocol: ").Append(subprotocol).Append("\r\n");
+            Write(output, "Sec-WebSocket-Protocol: "u8);
+            Write(output, subprotocol);
+            Write(output, "\r\n"u8);
         }
 
-        Write(output, text.Append("\r\n").ToString());
+        Write(output, "\r\n"u8);
+    }
+
+    /// <summary>Base64 of a SHA-1 hash: 28 characters.</summary>
+    private const int AcceptLength = 28;
+
+    private static void ComputeAccept(ReadOnlySpan<byte> key, Span<byte> accept)
+    {
+        var length = key.Length + KeyGuidUtf8.Length;
+        Span<byte> text = length <= 256 ? stackalloc byte[length] : new byte[length];
+        key.CopyTo(text);
+        KeyGuidUtf8.CopyTo(text[key.Length..]);
+        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
+#pragma warning disable CA5350 // RFC 6455 fixes SHA-1 here; it proves the server read the key, it protects nothing.
+        SHA1.HashData(text, hash);
+#pragma warning restore CA5350
+        Base64.EncodeToUtf8(hash, accept, out _, out _);
     }
 
     /// <summary>
@@ -66,6 +92,12 @@ public static class HandshakeResponse
         503 => "Service Unavailable",
         _ => "Error",
     };
+
+    private static void Write(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(output.GetSpan(bytes.Length));
+        output.Advance(bytes.Length);
+    }
 
     private static void Write(IBufferWriter<byte> output, string text)
     {

@@ -44,41 +44,48 @@ public static class HandshakeValidator
         }
 
         // item 2: a Host header.
-        if (string.IsNullOrEmpty(request.Header("host")))
+        if (!request.HasNonEmptyHeader("host"))
         {
             return new(400, "missing Host header");
         }
 
         // item 4: a Connection header that includes the token "Upgrade".
-        if (!HandshakeRequest.HasToken(request.Header("connection"), "upgrade"))
+        if (!request.HasToken("connection", "upgrade", ignoreCase: true))
         {
             return new(400, "the Connection header must include Upgrade");
         }
 
         // item 5: a Sec-WebSocket-Key that is 16 bytes, base64-encoded.
-        if (!IsValidKey(request.Header("sec-websocket-key")))
+        // (Repeated keys join to "a, b", which is not base64.)
+        if (!request.TryGetSingleHeader("sec-websocket-key", out var key) || !IsValidKey(key))
         {
             return new(400, "Sec-WebSocket-Key must be 16 bytes in base64");
         }
 
         // item 6 and 4.4: an unsupported version gets 426 with the versions we speak.
-        if (!string.Equals(request.Header("sec-websocket-version"), SupportedVersion, StringComparison.Ordinal))
+        if (!request.TryGetSingleHeader("sec-websocket-version", out var version) || !version.SequenceEqual("13"u8))
         {
             return new(426, "unsupported Sec-WebSocket-Version: this server speaks 13");
         }
 
-        var subprotocol = request.OfferedSubprotocols.Contains(Subprotocol, StringComparer.Ordinal) ? Subprotocol : null;
+        var subprotocol = request.HasToken("sec-websocket-protocol", Subprotocol, ignoreCase: false) ? Subprotocol : null;
         return new(101, "Switching Protocols", subprotocol);
     }
 
-    private static bool IsValidKey(string? key)
+    private static bool IsValidKey(ReadOnlySpan<byte> latin1Key)
     {
-        if (key is null || key.Length != 24)
+        if (latin1Key.Length != 24)
         {
             return false;
         }
 
+        Span<char> key = stackalloc char[24];
+        for (var i = 0; i < key.Length; i++)
+        {
+            key[i] = (char)latin1Key[i];
+        }
+
         Span<byte> decoded = stackalloc byte[18];
-        return Convert.TryFromBase64String(key, decoded, out var written) && written == 16 && Base64.IsValid(key);
+        return Convert.TryFromBase64Chars(key, decoded, out var written) && written == 16 && Base64.IsValid(key);
     }
 }

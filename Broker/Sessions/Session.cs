@@ -132,7 +132,7 @@ public sealed class Session
         var result = await _runtime.Authenticator.AuthenticateAsync(request).ConfigureAwait(false);
         var identity = result.Identity;
         var refusal = result.Failure;
-        if (identity is not null && request.Groups.FirstOrDefault(g => !identity.AllowedGroups.Allows(g)) is { } forbiddenGroup)
+        if (identity is not null && FirstForbiddenGroup(identity, request.Groups) is { } forbiddenGroup)
         {
             refusal = $"the credential does not allow joining group '{forbiddenGroup}'";
         }
@@ -174,6 +174,20 @@ public sealed class Session
         Log.Identified(_runtime.SessionLogger, clientId, Name, Role.WireName(), _connection.Id, Groups);
     }
 
+    /// <summary>The first group the credential does not allow. A loop, not a lambda: a closure would be allocated on every IDENTIFY.</summary>
+    private static string? FirstForbiddenGroup(Identity identity, IReadOnlyList<string> groups)
+    {
+        foreach (var group in groups)
+        {
+            if (!identity.AllowedGroups.Allows(group))
+            {
+                return group;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Deadlines: IDENTIFY in time; then a PING every interval and silence within the timeout.</summary>
     public void OnTick(long now)
     {
@@ -212,27 +226,8 @@ public sealed class Session
 
     private void SendIdentifyReply(byte[] id)
     {
-        var data = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(data))
-        {
-            json.WriteStartObject();
-            json.WriteString("clientId"u8, ClientId);
-            json.WriteString("name"u8, Name);
-            json.WriteString("role"u8, Role.WireName());
-            json.WriteStartArray("groups"u8);
-            foreach (var group in Groups)
-            {
-                json.WriteStringValue(group);
-            }
-
-            json.WriteEndArray();
-            json.WriteNumber("heartbeatInterval"u8, _runtime.HeartbeatIntervalMs);
-            json.WriteString("node"u8, _runtime.NodeId);
-            json.WriteEndObject();
-        }
-
         var frame = OutboundFrame.Rent();
-        BrokerMessages.WriteReply(frame, id, data.WrittenSpan);
+        BrokerMessages.WriteIdentifyReply(frame, id, ClientIdUtf8, Name, Role.WireName(), Groups, _runtime.HeartbeatIntervalMs, _runtime.NodeId);
         _connection.Send(frame);
         frame.Release();
     }

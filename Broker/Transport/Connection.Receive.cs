@@ -266,7 +266,7 @@ public sealed partial class Connection
         }
 
         var accept = OutboundFrame.Rent();
-        HandshakeResponse.WriteAccept(accept, request!.Header("sec-websocket-key")!, decision.Subprotocol);
+        HandshakeResponse.WriteAccept(accept, request!.WebSocketKey, decision.Subprotocol);
         Send(accept); // nothing is pending yet, so the pending-bytes bound cannot refuse it
         accept.Release();
         _messages = new MessageReader(limits.MaxMessageBytes);

@@ -51,7 +51,7 @@ public sealed class SocketListener(BrokerRuntime runtime, ILogger<SocketListener
             Socket client;
             try
             {
-                client = await listenSocket.AcceptAsync().ConfigureAwait(false);
+                client = await listenSocket.AcceptAsync(CancellationToken.None).ConfigureAwait(false); // the ValueTask overload: no Task per accept
             }
             catch (ObjectDisposedException)
             {

@@ -6,14 +6,18 @@ namespace MasterSocket.Benchmarks.Load.Scenarios;
 /// idle: N connections that identify (NATS: CONNECT, and by default one SUB on the client's own
 /// subject, as a MasterSocket client is reachable by DIRECT) and then only answer heartbeats. The
 /// figure is the server's memory per connection: (RSS after settling − RSS before the first
-/// connection) ÷ N, the median of three samples a second apart; the server's CPU while idle is
-/// measured over <c>--duration</c>. Each server process and this tool need one descriptor per
-/// connection: when either's RLIMIT_NOFILE is too low for N, the step is reported as skipped.
+/// measured connection, sampled after one warm-up connection has come and gone) ÷ N, the median of
+/// three samples a second apart; the server's CPU while idle is measured over <c>--duration</c>.
+/// Each server process and this tool need one descriptor per connection: when either's
+/// RLIMIT_NOFILE is too low for N, the step is reported as skipped.
 /// </summary>
 public sealed class IdleScenario(LoadOptions options, int connections) : Scenario
 {
     /// <summary>Descriptors a process needs besides its connections (listeners, logs, runtime, epoll).</summary>
     private const int DescriptorMargin = 200;
+
+    /// <summary>Time after the warm-up connection closed before the baseline is sampled: the server has cleaned it up.</summary>
+    private static readonly TimeSpan WarmUpSettle = TimeSpan.FromSeconds(2);
 
     public override string Name => "idle";
 
@@ -33,6 +37,13 @@ public sealed class IdleScenario(LoadOptions options, int connections) : Scenari
             : null;
     }
 
+    /// <summary>Client <paramref name="index"/>; index <c>connections</c> is the warm-up client, a name no measured client has.</summary>
+    private ClientSpec Spec(int index) => new()
+    {
+        Name = $"idle-{index}",
+        Inbox = options.NatsIdleSubscribe ? $"i.{index}" : null,
+    };
+
     public override async Task<RunResult> RunAsync(RunContext context)
     {
         // The server's limit first (it is what the figure is about), then this tool's own.
@@ -48,15 +59,17 @@ public sealed class IdleScenario(LoadOptions options, int connections) : Scenari
         }
 
         await context.WaitAsync(TimeSpan.FromSeconds(1)); // let the server finish starting before the baseline
+
+        // One connection first, opened and closed the way the measured ones open, so that one-time
+        // costs of the first connection (MasterSocket: OpenSSL for SHA-1, JIT-compiled code) are in
+        // the baseline rather than divided among the measured connections. Same for both servers.
+        await context.WarmUpAsync(Spec(connections), 1024);
+        await context.WaitAsync(WarmUpSettle);
         var rssBefore = context.ServerRss();
         var clients = new BenchClient[connections];
         for (var i = 0; i < connections; i++)
         {
-            clients[i] = context.CreateClient(i, new ClientSpec
-            {
-                Name = $"idle-{i}",
-                Inbox = options.NatsIdleSubscribe ? $"i.{i}" : null,
-            });
+            clients[i] = context.CreateClient(i, Spec(i));
             clients[i].OnDelivery = (BenchClient client, in Delivery _) => context.Verification.Fail($"{client.Spec.Name}: an idle client received a message");
         }
 
