@@ -7,8 +7,9 @@ namespace MasterSocket.Broker.Transport;
 
 public sealed partial class Connection
 {
-    /// <summary>Most frames and bytes gathered into one send call.</summary>
-    private const int MaxFramesPerSend = 64;
+    /// <summary>
+    /// Most bytes gathered into one send call (the most frames is <see cref="SocketSender.MaxFrames"/>).
+    /// </summary>
     private const int MaxBytesPerSend = 256 * 1024;
 
     private Queue<OutboundFrame>? _queue;
@@ -173,7 +174,7 @@ public sealed partial class Connection
                 {
                     // Every change to _pendingBytes happens under this lock.
                     _pendingBytes -= sent;
-                    while (_queue is { Count: > 0 } queue && batch.Count < MaxFramesPerSend && bytes < MaxBytesPerSend)
+                    while (_queue is { Count: > 0 } queue && batch.Count < SocketSender.MaxFrames && bytes < MaxBytesPerSend)
                     {
                         var frame = queue.Dequeue();
                         sender.Add(frame);
