@@ -154,7 +154,7 @@ public sealed partial class Connection
     private void StartSendLoop() => _runtime.Sends.Schedule(this);
 
     /// <summary>Called by the <see cref="SendScheduler"/>: runs the send loop until it is done or must wait.</summary>
-    internal void RunSendLoop() => _ = SendLoopAsync();
+    void ISendLoop.RunSendLoop() => _ = SendLoopAsync();
 
     /// <summary>
     /// The send loop, alive only while frames are queued: it takes everything queued (up to a bound),

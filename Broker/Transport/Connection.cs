@@ -16,7 +16,7 @@ namespace MasterSocket.Broker.Transport;
 /// <see cref="Send"/> may be called from any thread; shared state is guarded by <c>_sync</c>.
 /// </para>
 /// </summary>
-public sealed partial class Connection : IClientConnection
+public sealed partial class Connection : IClientConnection, ISendLoop
 {
     private readonly Socket _socket;
     private readonly BrokerRuntime _runtime;

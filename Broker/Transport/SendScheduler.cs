@@ -31,15 +31,15 @@ public sealed class SendScheduler
     }
 
     /// <summary>Starts <paramref name="connection"/>'s send loop soon, on a thread-pool thread.</summary>
-    internal void Schedule(Connection connection) =>
+    internal void Schedule(ISendLoop connection) =>
         _shards[(int)((ulong)connection.Id % (ulong)_shards.Length)].Schedule(connection);
 
     private sealed class Shard : IThreadPoolWorkItem
     {
-        private readonly ConcurrentQueue<Connection> _ready = new();
+        private readonly ConcurrentQueue<ISendLoop> _ready = new();
         private int _scheduled;
 
-        public void Schedule(Connection connection)
+        public void Schedule(ISendLoop connection)
         {
             _ready.Enqueue(connection);
             if (Interlocked.Exchange(ref _scheduled, 1) == 0)
