@@ -1,5 +1,6 @@
 using System.Text;
 using MasterSocket.Protocol.Envelopes;
+using MasterSocket.Tests.Protocol.Support;
 
 namespace MasterSocket.Tests.Protocol;
 
@@ -89,10 +90,10 @@ public class EnvelopeFastScanTests
         var left = 0;
         for (var i = 0; i < 4000; i++)
         {
-            var message = Encoding.UTF8.GetBytes(RandomEnvelope(random));
+            var message = Encoding.UTF8.GetBytes(RandomEnvelopes.Envelope(random));
             if (i % 2 == 1)
             {
-                message = Mutate(random, message);
+                message = ByteMutations.Mutate(random, message, "{}[]\":,\\ u0123456789-+.eEtfnlrsab\t\n\u0000\u001f\u007f\u00e9");
             }
 
             if (EnvelopeReader.IsFastScanned(message))
@@ -124,116 +125,4 @@ public class EnvelopeFastScanTests
 
     private static string Describe(Envelope e) =>
         $"{e.Op} id={e.Id} event={e.Event} data={e.Data} target={e.Target} identifier={e.Identifier} escaped={e.IdentifierIsEscaped}";
-
-    private static readonly string[] Strings =
-        ["\"\"", "\"a\"", "\"lobby\"", "\"client-7f3a9c\"", "\"caf\\u00e9\"", "\"q\\\"uote\"", "\"\\\\\"", "\"日本\"", "\"\\ud800\"", "\"tab\\t\"",
-         "\"" + new string('x', 127) + "\"", "\"" + new string('y', 129) + "\"", "\"" + new string('e', 257) + "\""];
-
-    private static readonly string[] Scalars =
-        ["0", "1", "-1", "5", "6", "42", "3.25", "-0.5e-3", "1E+9", "true", "false", "null", "12345678901234567890"];
-
-    private static readonly string[] Targets = ["\"GLOBAL\"", "\"GROUP\"", "\"DIRECT\"", "\"global\"", "1", "null"];
-
-    private static string RandomValue(Random random, int depth)
-    {
-        switch (random.Next(depth > 3 ? 2 : 4))
-        {
-            case 0:
-                return Strings[random.Next(Strings.Length)];
-            case 1:
-                return Scalars[random.Next(Scalars.Length)];
-            case 2:
-                return "[" + string.Join(",", Enumerable.Range(0, random.Next(4)).Select(_ => RandomValue(random, depth + 1))) + "]";
-            default:
-                return "{" + string.Join(",", Enumerable.Range(0, random.Next(4)).Select(k => $"\"k{k}\":{Ws(random)}{RandomValue(random, depth + 1)}")) + "}";
-        }
-    }
-
-    private static string Ws(Random random) => random.Next(4) == 0 ? new[] { " ", "\n", "\t", "\r\n  " }[random.Next(4)] : "";
-
-    private static string RandomEnvelope(Random random)
-    {
-        var members = new List<string>();
-        if (random.Next(10) > 0)
-        {
-            members.Add($"\"op\":{Ws(random)}{(random.Next(5) == 0 ? Scalars[random.Next(Scalars.Length)] : random.Next(6).ToString(System.Globalization.CultureInfo.InvariantCulture))}");
-        }
-
-        if (random.Next(2) == 0)
-        {
-            members.Add($"\"id\":{(random.Next(2) == 0 ? Strings[random.Next(Strings.Length)] : Scalars[random.Next(Scalars.Length)])}");
-        }
-
-        if (random.Next(5) > 0)
-        {
-            members.Add($"\"event\":{(random.Next(6) > 0 ? Strings[random.Next(Strings.Length)] : RandomValue(random, 0))}");
-        }
-
-        if (random.Next(4) > 0)
-        {
-            members.Add($"\"data\":{Ws(random)}{RandomValue(random, 0)}");
-        }
-
-        if (random.Next(4) > 0)
-        {
-            var intent = new List<string>();
-            if (random.Next(6) > 0)
-            {
-                intent.Add($"\"target\":{Targets[random.Next(Targets.Length)]}");
-            }
-
-            if (random.Next(3) > 0)
-            {
-                intent.Add($"\"identifier\":{(random.Next(5) > 0 ? Strings[random.Next(Strings.Length)] : RandomValue(random, 1))}");
-            }
-
-            if (random.Next(5) == 0)
-            {
-                intent.Add($"\"other\":{RandomValue(random, 1)}");
-            }
-
-            members.Add(random.Next(8) == 0 ? $"\"intent\":{RandomValue(random, 0)}" : $"\"intent\":{{{string.Join(",", intent)}}}");
-        }
-
-        if (random.Next(5) == 0)
-        {
-            members.Add($"\"from\":{RandomValue(random, 0)}");
-        }
-
-        if (random.Next(8) == 0 && members.Count > 0)
-        {
-            members.Add(members[random.Next(members.Count)]); // a duplicate member
-        }
-
-        members.Sort((_, _) => random.Next(3) - 1);
-        return Ws(random) + "{" + Ws(random) + string.Join("," + Ws(random), members) + Ws(random) + "}" + Ws(random);
-    }
-
-    private static readonly byte[] Palette = "{}[]\":,\\ u0123456789-+.eEtfnlrsab\t\n"u8.ToArray().Concat(new byte[] { 0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xFF }).ToArray();
-
-    private static byte[] Mutate(Random random, byte[] message)
-    {
-        var bytes = message.ToList();
-        for (var edits = random.Next(1, 4); edits > 0 && bytes.Count > 0; edits--)
-        {
-            var at = random.Next(bytes.Count);
-            switch (random.Next(4))
-            {
-                case 0:
-                    bytes.RemoveAt(at);
-                    break;
-                case 1:
-                    bytes.Insert(at, Palette[random.Next(Palette.Length)]);
-                    break;
-                case 2:
-                    bytes[at] = Palette[random.Next(Palette.Length)];
-                    break;
-                default:
-                    bytes.RemoveRange(at, bytes.Count - at); // truncate
-                    break;
-            }
-        }
-
-        return [.. bytes];
-    }
 }

@@ -272,117 +272,6 @@ public class FuzzTests
 
     // ---------------------------------------------------------------- EnvelopeReader
 
-    private static readonly string[] Strings =
-        ["\"\"", "\"E\"", "\"GROUP\"", "\"GLOBAL\"", "\"DIRECT\"", "\"group\"", "\"a\\\"b\"", "\"\\u00e9\"", "\"\\ud800\"", "\"\\udc00x\"",
-            "\"\\ud83d\\ude00\"", "\"😀\"", "\"\\n\\t\\/\"", "\"x-1\""];
-
-    private static readonly string[] Scalars = ["0", "-1", "1.5", "1e3", "99999999999999999999", "true", "false", "null", "5", "3"];
-
-    private static string RandomValue(Random random, int depth)
-    {
-        switch (random.Next(depth > 3 ? 2 : 4))
-        {
-            case 0:
-                return Scalars[random.Next(Scalars.Length)];
-            case 1:
-                return Strings[random.Next(Strings.Length)];
-            case 2:
-                return "[" + string.Join(",", Enumerable.Range(0, random.Next(4)).Select(_ => RandomValue(random, depth + 1))) + "]";
-            default:
-                string[] keys = ["op", "id", "event", "data", "intent", "target", "identifier", "from", "x"];
-                return "{" + string.Join(",", Enumerable.Range(0, random.Next(4))
-                    .Select(_ => $"\"{keys[random.Next(keys.Length)]}\":{RandomValue(random, depth + 1)}")) + "}";
-        }
-    }
-
-    private static string RandomEnvelope(Random random)
-    {
-        var fields = new List<string>();
-        if (random.Next(8) > 0)
-        {
-            fields.Add($"\"op\":{(random.Next(3) == 0 ? RandomValue(random, 3) : random.Next(-1, 7).ToString(System.Globalization.CultureInfo.InvariantCulture))}");
-        }
-
-        if (random.Next(2) == 0)
-        {
-            fields.Add($"\"id\":{(random.Next(3) == 0 ? RandomValue(random, 3) : Strings[random.Next(Strings.Length)])}");
-        }
-
-        if (random.Next(4) > 0)
-        {
-            fields.Add($"\"event\":{(random.Next(4) == 0 ? RandomValue(random, 3) : Strings[random.Next(Strings.Length)])}");
-        }
-
-        if (random.Next(2) == 0)
-        {
-            fields.Add($"\"data\":{RandomValue(random, 0)}");
-        }
-
-        if (random.Next(3) > 0)
-        {
-            string[] targets = ["\"GLOBAL\"", "\"GROUP\"", "\"DIRECT\"", "\"group\"", "null", "1"];
-            var intent = new List<string>();
-            if (random.Next(6) > 0)
-            {
-                intent.Add($"\"target\":{targets[random.Next(targets.Length)]}");
-            }
-
-            if (random.Next(2) == 0)
-            {
-                intent.Add($"\"identifier\":{(random.Next(3) == 0 ? RandomValue(random, 3) : Strings[random.Next(Strings.Length)])}");
-            }
-
-            if (random.Next(4) == 0)
-            {
-                intent.Add($"\"x\":{RandomValue(random, 2)}");
-            }
-
-            fields.Add(random.Next(10) == 0 ? $"\"intent\":{RandomValue(random, 2)}" : "\"intent\":{" + string.Join(",", intent.OrderBy(_ => random.Next())) + "}");
-        }
-
-        if (random.Next(4) == 0)
-        {
-            fields.Add($"\"from\":{RandomValue(random, 2)}");
-        }
-
-        return "{" + string.Join(",", fields.OrderBy(_ => random.Next())) + "}";
-    }
-
-    private static byte[] MutateBytes(Random random, byte[] bytes, string alphabet)
-    {
-        var list = new List<byte>(bytes);
-        for (var mutations = random.Next(1, 4); mutations > 0; mutations--)
-        {
-            var position = random.Next(list.Count + 1);
-            switch (random.Next(5))
-            {
-                case 0 when list.Count > 0:
-                    list[Math.Min(position, list.Count - 1)] ^= (byte)(1 << random.Next(8));
-                    break;
-                case 1:
-                    list.RemoveRange(position, list.Count - position);
-                    break;
-                case 2:
-                    list.Insert(position, (byte)alphabet[random.Next(alphabet.Length)]);
-                    break;
-                case 3 when list.Count > 0:
-                    var length = Math.Min(random.Next(1, 6), list.Count - Math.Min(position, list.Count - 1));
-                    list.RemoveRange(Math.Min(position, list.Count - 1), length);
-                    break;
-                default:
-                    if (position < list.Count)
-                    {
-                        var count = Math.Min(random.Next(1, 10), list.Count - position);
-                        list.InsertRange(random.Next(list.Count + 1), list.GetRange(position, count));
-                    }
-
-                    break;
-            }
-        }
-
-        return [.. list];
-    }
-
     private static byte[] NextEnvelopeInput(Random random)
     {
         switch (random.Next(6))
@@ -396,9 +285,9 @@ public class FuzzTests
                 return Encoding.UTF8.GetBytes(Enumerable.Range(0, random.Next(0, 40)).Select(_ => json[random.Next(json.Length)]).ToArray());
             case 2:
             case 3:
-                return Encoding.UTF8.GetBytes(RandomEnvelope(random));
+                return Encoding.UTF8.GetBytes(RandomEnvelopes.Envelope(random));
             default:
-                return MutateBytes(random, Encoding.UTF8.GetBytes(RandomEnvelope(random)), "{}[]\":,\\ u0dD8\u00e9");
+                return ByteMutations.Mutate(random, Encoding.UTF8.GetBytes(RandomEnvelopes.Envelope(random)), "{}[]\":,\\ u0dD8\u00e9");
         }
     }
 
@@ -513,7 +402,7 @@ public class FuzzTests
                 return Encoding.Latin1.GetBytes(RandomHead(random));
             default:
                 var head = Encoding.Latin1.GetBytes(RandomHead(random));
-                var mutated = MutateBytes(random, head, "\r\n: \t\u0001\u00e9/?");
+                var mutated = ByteMutations.Mutate(random, head, "\r\n: \t\u0001\u00e9/?");
                 return random.Next(3) == 0 ? ClientFrames.Concat(mutated, ClientFrames.Text("after")) : mutated;
         }
     }
