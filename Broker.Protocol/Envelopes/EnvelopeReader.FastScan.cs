@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Unicode;
 
@@ -466,6 +467,7 @@ public static partial class EnvelopeReader
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static bool IsStringSpecial(byte b) => b < 0x20 || b == (byte)'"' || b == (byte)'\\';
 
         private bool Escape()
@@ -567,9 +569,22 @@ public static partial class EnvelopeReader
             return true;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private readonly byte Peek() => _pos < _m.Length ? _m[_pos] : (byte)0;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void SkipWhitespace()
+        {
+            // Most calls find none: one comparison, inlined, for the usual case.
+            if (_pos < _m.Length && _m[_pos] > (byte)' ')
+            {
+                return;
+            }
+
+            SkipWhitespaceRun();
+        }
+
+        private void SkipWhitespaceRun()
         {
             var m = _m;
             var pos = _pos;
@@ -581,12 +596,14 @@ public static partial class EnvelopeReader
             _pos = pos;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private bool SkipWhitespaceTo(byte expected)
         {
             SkipWhitespace();
             return Peek() == expected;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
     }
 }
