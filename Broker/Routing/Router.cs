@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using MasterSocket.Broker.Auth;
 using MasterSocket.Broker.Sessions;
@@ -28,6 +29,9 @@ public sealed class Router(IClientRegistry registry, IBackplane backplane)
     /// <summary>The longest raw token that can still unescape to <see cref="MaxIdentifierBytes"/> (\uXXXX is 6 bytes for 1).</summary>
     private const int MaxRawIdentifierBytes = (MaxIdentifierBytes * 6) + 2;
 
+    // The stack buffers for the identifier are 1 KiB: zeroing them on every message was 2 % of the
+    // broker's CPU on DIRECT traffic, and only the bytes written into them are ever read.
+    [SkipLocalsInit]
     public RouteOutcome Route(Session sender, ReadOnlySpan<byte> message, in Envelope envelope, out int deliveries)
     {
         deliveries = 0;
