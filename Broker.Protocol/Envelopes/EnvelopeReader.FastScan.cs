@@ -31,19 +31,19 @@ public static partial class EnvelopeReader
     /// envelope of five known fields does not need (docs/benchmarks.md).
     /// </para>
     /// </summary>
-    private static bool TryFastScan(ReadOnlySpan<byte> message, ref Fields fields)
+    private static bool TryFastScan(ReadOnlySpan<byte> message, ref Fields fields, bool utf8Checked)
     {
         // Strings may hold any UTF-8: checked once for the whole message (an ASCII run is checked
-        // 32 or 64 bytes at a time), which the full reader does not promise to do the same way.
+        // 32 or 64 bytes at a time), unless the caller already has (a WebSocket text message).
         var scan = new FastScanner(message);
-        return scan.EnvelopeObject(ref fields) && Utf8.IsValid(message);
+        return scan.EnvelopeObject(ref fields) && (utf8Checked || Utf8.IsValid(message));
     }
 
     /// <summary>True when the fast scan reads <paramref name="message"/> itself (for tests and benchmarks).</summary>
     internal static bool IsFastScanned(ReadOnlySpan<byte> message)
     {
         var fields = default(Fields);
-        return TryFastScan(message, ref fields);
+        return TryFastScan(message, ref fields, utf8Checked: false);
     }
 
     /// <summary>What ends a run of plain string bytes: a quote, a backslash, or a control character.</summary>

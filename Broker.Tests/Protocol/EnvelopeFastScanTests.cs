@@ -121,6 +121,15 @@ public class EnvelopeFastScanTests
         Assert.That(fastOk, Is.EqualTo(fullOk), () => $"accepted? for {text}");
         Assert.That(fastError, Is.EqualTo(fullError), () => $"error for {text}");
         Assert.That(Describe(fastEnvelope), Is.EqualTo(Describe(fullEnvelope)), () => $"envelope for {text}");
+
+        if (System.Text.Unicode.Utf8.IsValid(message))
+        {
+            // What a WebSocket text message gets: the same answers without the second UTF-8 check.
+            var textOk = EnvelopeReader.TryReadText(message, out var textEnvelope, out var textError);
+            Assert.That(textOk, Is.EqualTo(fullOk), () => $"accepted as text? for {text}");
+            Assert.That(textError, Is.EqualTo(fullError), () => $"error as text for {text}");
+            Assert.That(Describe(textEnvelope), Is.EqualTo(Describe(fullEnvelope)), () => $"envelope as text for {text}");
+        }
     }
 
     private static string Describe(Envelope e) =>

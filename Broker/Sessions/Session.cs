@@ -54,7 +54,8 @@ public sealed class Session
     /// </summary>
     public Task? OnMessage(ReadOnlySpan<byte> message)
     {
-        if (!EnvelopeReader.TryRead(message, out var envelope, out var error))
+        // Every message reaches here from a text frame whose UTF-8 the frame reader has checked.
+        if (!EnvelopeReader.TryReadText(message, out var envelope, out var error))
         {
             SendError(error.Id.Of(message), error.Code, error.Message);
             return null;
