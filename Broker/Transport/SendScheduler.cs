@@ -59,7 +59,10 @@ public sealed class SendScheduler
                     connection.RunSendLoop();
                 }
 
-                Volatile.Write(ref _scheduled, 0);
+                // A full fence, not a release store: the emptiness check below must not be read
+                // before the reset is visible, or a Schedule could enqueue after that read and still
+                // see 1 (a store-load reordering, which x86 allows), and nobody would run it.
+                Interlocked.Exchange(ref _scheduled, 0);
 
                 // A Schedule between the drain and the reset saw _scheduled == 1 and queued no work
                 // item: take its connection now, unless another work item already has.
