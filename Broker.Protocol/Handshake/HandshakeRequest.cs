@@ -77,13 +77,9 @@ public sealed class HandshakeRequest
         }
     }
 
-    /// <summary>True when the comma-separated header <paramref name="value"/> holds <paramref name="token"/> (case-insensitive).</summary>
-    public static bool HasToken(string? value, string token) =>
-        Tokens(value).Any(t => t.Equals(token, StringComparison.OrdinalIgnoreCase));
-
     /// <summary>
-    /// True when a comma-separated element of the header holds <paramref name="token"/> (an ASCII
-    /// word), as <see cref="HasToken(string?, string)"/> on <see cref="Header"/>'s joined value would say.
+    /// True when a comma-separated element of the header (any of its lines) is <paramref name="token"/>
+    /// (an ASCII word), trimmed of white space as <see cref="OfferedSubprotocols"/> trims.
     /// </summary>
     public bool HasToken(string lowerCaseName, string token, bool ignoreCase)
     {

@@ -211,6 +211,11 @@ public class HandshakeTests
     [TestCase("Upgrade", "Upgrade: WebSocket", 101, TestName = "Upgrade token is case-insensitive")]
     [TestCase("Upgrade", "Upgrade: h2c", 426, TestName = "Upgrade to another protocol is 426")]
     [TestCase("Upgrade", null, 426, TestName = "No Upgrade header is 426")]
+    [TestCase("Sec-WebSocket-Key", "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==", 400, TestName = "Two key lines are 400")]
+    [TestCase("Sec-WebSocket-Version", "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Version: 13", 426, TestName = "Two version lines are 426")]
+    [TestCase("Host", "Host: \r\nHost: broker.example", 101, TestName = "Host repeated after an empty line joins to a non-empty value")]
+    [TestCase("Connection", "Connection: keep-alive\r\nconnection: Upgrade", 101, TestName = "Upgrade in a second Connection line counts")]
+    [TestCase("Upgrade", "UPGRADE: websocket", 101, TestName = "Header names are case-insensitive")]
     public void Each_header_rule_decides(string header, string? replacement, int expectedStatus)
     {
         var decision = HandshakeValidator.Decide(Parse(Head("GET /ws HTTP/1.1", Replace(header, replacement))));
