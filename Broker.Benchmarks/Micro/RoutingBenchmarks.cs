@@ -12,6 +12,8 @@ namespace MasterSocket.Benchmarks.Micro;
 /// read by the sender's real <see cref="Session"/>, routed by the real router to a GROUP of
 /// <see cref="Recipients"/>, the delivered frame encoded once and queued on every member, then
 /// taken off every queue and released (what each connection's send loop does before its send call).
+/// <see cref="DirectFrameInRouteQueued"/> does the same for a DIRECT to one member, looked up by
+/// clientId in a registry of <see cref="Recipients"/> + 1 clients.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -24,6 +26,8 @@ public class RoutingBenchmarks
     private MessageReader _reader = null!;
     private byte[] _frame = [];
     private int _headerLength;
+    private byte[] _directFrame = [];
+    private int _directHeaderLength;
 
     [Params(1, 100, 10_000)]
     public int Recipients { get; set; }
@@ -38,12 +42,10 @@ public class RoutingBenchmarks
             _members.Add(broker.Identify($"member-{i}", "client", "room").Connection);
         }
 
-        var json = $$$"""{"id":"m-1","op":0,"event":"TICK","data":{"seq":1,"pad":"{{{new string('x', 100)}}}"},"intent":{"target":"GROUP","identifier":"room"}}""";
-        var payload = Encoding.UTF8.GetBytes(json);
-        var output = new ArrayBufferWriter<byte>();
-        FrameWriter.WriteMasked(output, FrameOpcode.Text, payload, MaskKey);
-        _frame = output.WrittenSpan.ToArray();
-        _headerLength = _frame.Length - payload.Length;
+        var pad = new string('x', 100);
+        (_frame, _headerLength) = MaskedFrame($$$"""{"id":"m-1","op":0,"event":"TICK","data":{"seq":1,"pad":"{{{pad}}}"},"intent":{"target":"GROUP","identifier":"room"}}""");
+        var target = Encoding.UTF8.GetString(broker.Registry.Everyone.Snapshot().First(s => s.Name == "member-0").ClientIdUtf8);
+        (_directFrame, _directHeaderLength) = MaskedFrame($$$"""{"id":"m-1","op":0,"event":"TICK","data":{"seq":1,"pad":"{{{pad}}}"},"intent":{"target":"DIRECT","identifier":"{{{target}}}"}}""");
         _reader = new MessageReader(64 * 1024);
 
         var delivered = FrameInRouteQueued();
@@ -51,6 +53,19 @@ public class RoutingBenchmarks
         {
             throw new InvalidOperationException($"routed to {delivered} of {Recipients} members");
         }
+
+        if (DirectFrameInRouteQueued() != 1)
+        {
+            throw new InvalidOperationException("the DIRECT message did not arrive");
+        }
+    }
+
+    private static (byte[] Frame, int HeaderLength) MaskedFrame(string json)
+    {
+        var payload = Encoding.UTF8.GetBytes(json);
+        var output = new ArrayBufferWriter<byte>();
+        FrameWriter.WriteMasked(output, FrameOpcode.Text, payload, MaskKey);
+        return (output.WrittenSpan.ToArray(), output.WrittenCount - payload.Length);
     }
 
     [Benchmark]
@@ -68,5 +83,15 @@ public class RoutingBenchmarks
         }
 
         return delivered;
+    }
+
+    [Benchmark]
+    public int DirectFrameInRouteQueued()
+    {
+        var buffer = new ReadOnlySequence<byte>(_directFrame);
+        _reader.TryRead(ref buffer, out var message, out _);
+        _sender.OnMessage(message.Payload.FirstSpan);
+        Masking.Apply(_directFrame.AsSpan(_directHeaderLength), MaskKey);
+        return _members[0].Drain();
     }
 }
