@@ -17,10 +17,10 @@ public interface IBackplane
     void PublishGroup(ReadOnlySpan<char> group, OutboundFrame frame);
 
     /// <summary>
-    /// To <paramref name="clientId"/> if it is connected to another node. Returns false when no node
-    /// has it (the sender then gets NOT_FOUND).
+    /// To the client with this id (its UTF-8 bytes) if it is connected to another node. Returns false
+    /// when no node has it (the sender then gets NOT_FOUND).
     /// </summary>
-    bool TryPublishDirect(ReadOnlySpan<char> clientId, OutboundFrame frame);
+    bool TryPublishDirect(ReadOnlySpan<byte> clientIdUtf8, OutboundFrame frame);
 }
 
 /// <summary>The single-node backplane: there is nobody else to reach.</summary>
@@ -34,5 +34,5 @@ public sealed class InMemoryBackplane : IBackplane
     {
     }
 
-    public bool TryPublishDirect(ReadOnlySpan<char> clientId, OutboundFrame frame) => false;
+    public bool TryPublishDirect(ReadOnlySpan<byte> clientIdUtf8, OutboundFrame frame) => false;
 }

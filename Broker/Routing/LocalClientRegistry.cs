@@ -6,15 +6,15 @@ namespace MasterSocket.Broker.Routing;
 /// <summary>The embedded registry: everything in this process's memory.</summary>
 public sealed class LocalClientRegistry : IClientRegistry
 {
-    private readonly ConcurrentDictionary<string, Session> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Utf8Key, Session> _clients = new(Utf8KeyComparer.Instance);
     private readonly ConcurrentDictionary<string, MemberSet> _groups = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Session>.AlternateLookup<ReadOnlySpan<char>> _clientsBySpan;
+    private readonly ConcurrentDictionary<Utf8Key, Session>.AlternateLookup<ReadOnlySpan<byte>> _clientsBySpan;
     private readonly ConcurrentDictionary<string, MemberSet>.AlternateLookup<ReadOnlySpan<char>> _groupsBySpan;
     private readonly Lock _groupChanges = new();
 
     public LocalClientRegistry()
     {
-        _clientsBySpan = _clients.GetAlternateLookup<ReadOnlySpan<char>>();
+        _clientsBySpan = _clients.GetAlternateLookup<ReadOnlySpan<byte>>();
         _groupsBySpan = _groups.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -24,7 +24,7 @@ public sealed class LocalClientRegistry : IClientRegistry
 
     public void Register(Session session)
     {
-        _clients[session.ClientId] = session;
+        _clients[new Utf8Key(session.ClientIdUtf8)] = session; // the session's own array: no copy
         lock (_groupChanges)
         {
             foreach (var group in session.Groups)
@@ -39,7 +39,7 @@ public sealed class LocalClientRegistry : IClientRegistry
     public void Unregister(Session session)
     {
         Everyone.Remove(session);
-        _clients.TryRemove(new KeyValuePair<string, Session>(session.ClientId, session));
+        _clients.TryRemove(new KeyValuePair<Utf8Key, Session>(new Utf8Key(session.ClientIdUtf8), session));
         lock (_groupChanges)
         {
             foreach (var group in session.Groups)
@@ -52,7 +52,7 @@ public sealed class LocalClientRegistry : IClientRegistry
         }
     }
 
-    public bool TryFindLocal(ReadOnlySpan<char> clientId, out Session? session) => _clientsBySpan.TryGetValue(clientId, out session);
+    public bool TryFindLocal(ReadOnlySpan<byte> clientIdUtf8, out Session? session) => _clientsBySpan.TryGetValue(clientIdUtf8, out session);
 
     public MemberSet? LocalGroup(ReadOnlySpan<char> group) => _groupsBySpan.TryGetValue(group, out var members) ? members : null;
 }

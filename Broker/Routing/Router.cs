@@ -49,19 +49,24 @@ public sealed class Router(IClientRegistry registry, IBackplane backplane)
             return RouteOutcome.Routed;
         }
 
-        // The identifier's value, unescaped, as chars on the stack: lookups allocate nothing.
+        // The identifier's value, unescaped, on the stack: lookups allocate nothing.
         Span<byte> utf8 = stackalloc byte[MaxRawIdentifierBytes];
-        Span<char> chars = stackalloc char[MaxIdentifierBytes];
-        if (!TryDecodeIdentifier(message, envelope, utf8, chars, out var identifier))
+        if (!TryCopyIdentifier(message, envelope, utf8, out var identifier))
         {
             // Longer than any group name or client id can be: nobody is there.
             return envelope.Target == Target.Direct ? RouteOutcome.NotFound
                 : sender.Role == Role.Service ? RouteOutcome.Routed : RouteOutcome.Forbidden;
         }
 
-        return envelope.Target == Target.Group
-            ? RouteGroup(sender, message, envelope, identifier, out deliveries)
-            : RouteDirect(sender, message, envelope, identifier, out deliveries);
+        if (envelope.Target == Target.Direct)
+        {
+            // Client ids are kept as UTF-8: the bytes are looked up as they are.
+            return RouteDirect(sender, message, envelope, identifier, out deliveries);
+        }
+
+        // Group names are text (the session's membership set, the backplane's channel).
+        Span<char> group = stackalloc char[MaxIdentifierBytes];
+        return RouteGroup(sender, message, envelope, group[..Encoding.UTF8.GetChars(identifier, group)], out deliveries);
     }
 
     private RouteOutcome RouteGroup(Session sender, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<char> group, out int deliveries)
@@ -83,7 +88,7 @@ public sealed class Router(IClientRegistry registry, IBackplane backplane)
         return RouteOutcome.Routed;
     }
 
-    private RouteOutcome RouteDirect(Session sender, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<char> clientId, out int deliveries)
+    private RouteOutcome RouteDirect(Session sender, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<byte> clientId, out int deliveries)
     {
         deliveries = 0;
         var local = registry.TryFindLocal(clientId, out var recipient);
@@ -127,7 +132,7 @@ public sealed class Router(IClientRegistry registry, IBackplane backplane)
         return delivered;
     }
 
-    private static bool TryDecodeIdentifier(ReadOnlySpan<byte> message, in Envelope envelope, Span<byte> utf8, Span<char> chars, out ReadOnlySpan<char> identifier)
+    private static bool TryCopyIdentifier(ReadOnlySpan<byte> message, in Envelope envelope, Span<byte> utf8, out ReadOnlySpan<byte> identifier)
     {
         identifier = default;
         if (envelope.Identifier.Length > utf8.Length)
@@ -141,7 +146,7 @@ public sealed class Router(IClientRegistry registry, IBackplane backplane)
             return false;
         }
 
-        identifier = chars[..Encoding.UTF8.GetChars(utf8[..length], chars)];
+        identifier = utf8[..length];
         return true;
     }
 }
