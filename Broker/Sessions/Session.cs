@@ -18,9 +18,12 @@ public sealed class Session
 {
     private readonly IClientConnection _connection;
     private readonly BrokerRuntime _runtime;
-    private readonly Lock _sync = new();
     private HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _groupLookup;
     private long _nextPingAt;
+
+    // A SessionState, changed only by Interlocked operations (see TryMoveTo and OnEnded): a lock
+    // object per session would be 40 bytes more on every idle connection.
+    private int _state = (int)SessionState.AwaitingIdentify;
 
     public Session(IClientConnection connection, BrokerRuntime runtime)
     {
@@ -28,7 +31,7 @@ public sealed class Session
         _runtime = runtime;
     }
 
-    public SessionState State { get; private set; } = SessionState.AwaitingIdentify;
+    public SessionState State => (SessionState)Volatile.Read(ref _state);
 
     /// <summary>
     /// The client id the broker assigned at IDENTIFY, as UTF-8: what DIRECT targets, the registry's key,
@@ -129,7 +132,11 @@ public sealed class Session
             return null;
         }
 
-        State = SessionState.Identifying;
+        if (!TryMoveTo(SessionState.Identifying, from: SessionState.AwaitingIdentify))
+        {
+            return null; // the connection ended meanwhile
+        }
+
         return IdentifyAsync(id.ToArray(), request);
     }
 
@@ -146,7 +153,7 @@ public sealed class Session
         if (refusal is not null)
         {
             Log.AuthFailed(_runtime.SessionLogger, _connection.Id, refusal);
-            State = SessionState.AwaitingIdentify;
+            TryMoveTo(SessionState.AwaitingIdentify, from: SessionState.Identifying);
             _connection.Disconnect(DisconnectCode.AuthFailed, refusal);
             return;
         }
@@ -163,15 +170,21 @@ public sealed class Session
 
         // The reply goes out before the client can receive anything routed to it.
         SendIdentifyReply(id);
-        lock (_sync)
+        if (!TryMoveTo(SessionState.Identified, from: SessionState.Identifying))
         {
-            if (State == SessionState.Ended)
-            {
-                return; // the connection ended while the credential was checked
-            }
+            return; // the connection ended while the credential was checked
+        }
 
-            State = SessionState.Identified;
-            _runtime.Registry.Register(this);
+        _runtime.Registry.Register(this);
+
+        // OnEnded may have run between the move and the registration, and unregistered a session that
+        // was not in yet. Whichever side comes second undoes the registration: OnEnded if it saw
+        // Identified after Register finished, this one if it sees Ended now. Unregister is idempotent.
+        Interlocked.MemoryBarrier(); // the registration's writes before the read of the state
+        if (State == SessionState.Ended)
+        {
+            _runtime.Registry.Unregister(this);
+            return;
         }
 
         _nextPingAt = Environment.TickCount64 + _runtime.HeartbeatIntervalMs;
@@ -226,18 +239,15 @@ public sealed class Session
     /// <summary>The connection ended: from now on nobody can reach this client (PROTOCOL.md 3.5).</summary>
     public void OnEnded()
     {
-        bool wasRegistered;
-        lock (_sync)
-        {
-            wasRegistered = State == SessionState.Identified;
-            State = SessionState.Ended;
-        }
-
-        if (wasRegistered)
+        if ((SessionState)Interlocked.Exchange(ref _state, (int)SessionState.Ended) == SessionState.Identified)
         {
             _runtime.Registry.Unregister(this);
         }
     }
+
+    /// <summary>Moves from one state to another, unless another thread moved it first (to Ended).</summary>
+    private bool TryMoveTo(SessionState to, SessionState from) =>
+        Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
 
     private void SendIdentifyReply(byte[] id)
     {
