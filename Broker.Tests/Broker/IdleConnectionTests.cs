@@ -29,6 +29,17 @@ public sealed class IdleConnectionTests
     }
 
     [Test]
+    public async Task Identified_idle_connection_holds_no_send_queue()
+    {
+        // The 101 response and the IDENTIFY reply each waited alone: the one-frame slot took them.
+        using var raw = await IdentifiedAsync();
+        await raw.SendTextAsync("""{"id":"p","op":3}""");
+        Assert.That((await raw.ReadMessageAsync()).GetProperty("op").GetInt32(), Is.EqualTo(4));
+
+        Assert.That(_server.Runtime.Connections.All.Single().HoldsSendQueue, Is.False);
+    }
+
+    [Test]
     public async Task Connection_that_went_idle_and_sends_again_still_works()
     {
         using var raw = await IdentifiedAsync();

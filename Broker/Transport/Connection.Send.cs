@@ -12,7 +12,7 @@ public sealed partial class Connection
     /// </summary>
     private const int MaxBytesPerSend = 256 * 1024;
 
-    private Queue<OutboundFrame>? _queue;
+    private FrameQueue _queue;
     private long _pendingBytes;
     private bool _sending;
     private bool _closeQueued;
@@ -26,6 +26,18 @@ public sealed partial class Connection
             lock (_sync)
             {
                 return _pendingBytes;
+            }
+        }
+    }
+
+    /// <summary>True when this connection has made a <see cref="Queue{T}"/> for its frames (see <see cref="FrameQueue"/>). For tests.</summary>
+    internal bool HoldsSendQueue
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _queue.HasQueue;
             }
         }
     }
@@ -144,7 +156,7 @@ public sealed partial class Connection
     private bool EnqueueLocked(OutboundFrame frame)
     {
         frame.AddReference();
-        (_queue ??= new Queue<OutboundFrame>()).Enqueue(frame);
+        _queue.Enqueue(frame);
         _pendingBytes += frame.Length;
         var start = !_sending;
         _sending = true;
@@ -174,9 +186,8 @@ public sealed partial class Connection
                 {
                     // Every change to _pendingBytes happens under this lock.
                     _pendingBytes -= sent;
-                    while (_queue is { Count: > 0 } queue && batch.Count < SocketSender.MaxFrames && bytes < MaxBytesPerSend)
+                    while (batch.Count < SocketSender.MaxFrames && bytes < MaxBytesPerSend && _queue.TryDequeue(out var frame))
                     {
-                        var frame = queue.Dequeue();
                         sender.Add(frame);
                         bytes += frame.Length;
                     }
@@ -223,7 +234,7 @@ public sealed partial class Connection
         bool handshakeDone;
         lock (_sync)
         {
-            if (_finalFramesSent || _queue is { Count: > 0 } || _sending)
+            if (_finalFramesSent || _queue.Count > 0 || _sending)
             {
                 return;
             }
@@ -282,11 +293,6 @@ public sealed partial class Connection
 
     private void DropQueuedLocked()
     {
-        if (_queue is null)
-        {
-            return;
-        }
-
         while (_queue.TryDequeue(out var frame))
         {
             _pendingBytes -= frame.Length;
