@@ -43,7 +43,8 @@ public sealed class BrokerRuntime
             writerScheduler: PipeScheduler.Inline,
             pauseWriterThreshold: 0,
             resumeWriterThreshold: 0,
-            useSynchronizationContext: false));
+            useSynchronizationContext: false),
+            Options.Limits.MaxMessageBytes);
     }
 
     public BrokerOptions Options { get; }
@@ -55,7 +56,7 @@ public sealed class BrokerRuntime
     public SendScheduler Sends { get; }
     public ILogger ConnectionLogger { get; }
     public ILogger SessionLogger { get; }
-    /// <summary>Receive pipes, lent to a connection only while it has unparsed bytes.</summary>
+    /// <summary>Receive pipes and frame readers, lent to a connection only while it has unparsed bytes.</summary>
     internal InputPipePool InputPipes { get; }
 
     public long IdentifyTimeoutMs { get; }

@@ -5,7 +5,9 @@ namespace MasterSocket.Protocol.WebSockets;
 /// <summary>
 /// Turns the bytes a client sends into whole text messages and control frames, enforcing every
 /// rule of RFC 6455 section 5 that applies to a server, and the contract's limits (PROTOCOL.md 1).
-/// One instance per connection: it holds the state of a fragmented message between frames.
+/// One instance per connection at a time: it holds the state of a fragmented message between frames
+/// (<see cref="IsInMessage"/>); between messages it holds nothing a connection needs, so a broker may
+/// lend one to a connection only while it has bytes to parse (<see cref="Reset"/>).
 /// Not thread-safe; one receive loop calls it.
 /// <para>
 /// Follows the PipeReader contract: call <see cref="TryRead"/> until it stops returning
@@ -35,6 +37,17 @@ public sealed class MessageReader
     }
 
     public int MaxMessageBytes => _maxMessageBytes;
+
+    /// <summary>True between the first and the last frame of a fragmented message.</summary>
+    public bool IsInMessage => _inFragmentedMessage;
+
+    /// <summary>Forgets a fragmented message in progress, so the reader can serve another connection.</summary>
+    public void Reset()
+    {
+        _inFragmentedMessage = false;
+        _utf8.Reset();
+        _assembly?.ResetWrittenCount();
+    }
 
     /// <summary>
     /// Reads the next whole text message or control frame from the start of <paramref name="buffer"/>

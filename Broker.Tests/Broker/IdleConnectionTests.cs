@@ -97,6 +97,29 @@ public sealed class IdleConnectionTests
     }
 
     [Test]
+    public async Task Fragmented_message_keeps_pipe_and_frame_reader_between_its_frames_then_gives_them_back()
+    {
+        using var raw = await IdentifiedAsync();
+        Assert.That(await HoldsPipeEventuallyAsync(false), Is.False, "the IDENTIFY was fully parsed");
+        var json = Encoding.UTF8.GetBytes("""{"id":"frag","op":3}""");
+
+        // The first fragment is a whole frame: nothing is left in the pipe, but the message is open.
+        await raw.SendAsync(Masked(FrameOpcode.Text, json.AsSpan(0, 9), fin: false));
+        await Task.Delay(100);
+        Assert.That(await HoldsPipeEventuallyAsync(true), Is.True, "an open fragmented message keeps its reader");
+        await raw.SendAsync(Masked(FrameOpcode.Continuation, json.AsSpan(9, 5), fin: false));
+        await Task.Delay(50);
+        await raw.SendAsync(Masked(FrameOpcode.Continuation, json.AsSpan(14), fin: true));
+
+        Assert.That((await raw.ReadMessageAsync()).GetProperty("id").GetString(), Is.EqualTo("frag"));
+        Assert.That(await HoldsPipeEventuallyAsync(false), Is.False, "the message is complete: both are given back");
+
+        // A reader given back mid-message would have lost the first fragment: the next one starts clean.
+        await raw.SendAsync(MaskedText("""{"id":"next","op":3}"""));
+        Assert.That((await raw.ReadMessageAsync()).GetProperty("id").GetString(), Is.EqualTo("next"));
+    }
+
+    [Test]
     public async Task Two_messages_in_one_read_then_one_split_over_the_next_two_reads_are_all_answered()
     {
         using var raw = await IdentifiedAsync();
@@ -136,10 +159,12 @@ public sealed class IdleConnectionTests
         return connection.HoldsInputPipe;
     }
 
-    private static byte[] MaskedText(string json)
+    private static byte[] MaskedText(string json) => Masked(FrameOpcode.Text, Encoding.UTF8.GetBytes(json), fin: true);
+
+    private static byte[] Masked(FrameOpcode opcode, ReadOnlySpan<byte> payload, bool fin)
     {
         var output = new ArrayBufferWriter<byte>();
-        FrameWriter.WriteMasked(output, FrameOpcode.Text, Encoding.UTF8.GetBytes(json), maskKey: 0x1F2E3D4C, fin: true);
+        FrameWriter.WriteMasked(output, opcode, payload, maskKey: 0x1F2E3D4C, fin);
         return output.WrittenSpan.ToArray();
     }
 }

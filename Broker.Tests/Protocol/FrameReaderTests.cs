@@ -298,6 +298,28 @@ public class FrameReaderTests
         Assert.That(messages, Is.EqualTo(new[] { Received.Text(big), Received.Text("ab"), Received.Text("long message!"), Received.Text("c") }));
     }
 
+    [Test]
+    public void Reset_forgets_an_open_fragmented_message_so_the_reader_can_serve_another_connection()
+    {
+        var reader = new MessageReader(1 << 20);
+        var buffer = new ReadOnlySequence<byte>(ClientFrames.Text("half of \u00e9"u8.ToArray()[..9], fin: false));
+        Assert.That(reader.TryRead(ref buffer, out _, out _), Is.EqualTo(ReadStatus.NeedMoreData));
+        Assert.That(reader.IsInMessage, Is.True);
+
+        reader.Reset();
+
+        Assert.That(reader.IsInMessage, Is.False);
+        buffer = new ReadOnlySequence<byte>(ClientFrames.Concat(ClientFrames.Text("new", fin: false), ClientFrames.Continuation("!", fin: true)));
+        Assert.That(reader.TryRead(ref buffer, out var message, out _), Is.EqualTo(ReadStatus.Message));
+        Assert.That(Encoding.UTF8.GetString(message.Payload.ToArray()), Is.EqualTo("new!"), "nothing of the forgotten message leaks in");
+        Assert.That(reader.IsInMessage, Is.False);
+
+        // And a continuation now has no message to continue.
+        buffer = new ReadOnlySequence<byte>(ClientFrames.Continuation("x", fin: true));
+        Assert.That(reader.TryRead(ref buffer, out _, out var fault), Is.EqualTo(ReadStatus.Fault));
+        Assert.That(fault.Code, Is.EqualTo(CloseCode.ProtocolError));
+    }
+
     [TestCase("80", TestName = "A lone continuation byte is invalid UTF-8")]
     [TestCase("C0 AF", TestName = "An overlong 2-byte encoding is invalid UTF-8")]
     [TestCase("E0 80 AF", TestName = "An overlong 3-byte encoding is invalid UTF-8")]

@@ -14,14 +14,14 @@ public sealed partial class Connection
     /// <summary>What a busy connection receives at once (see <see cref="ReceiveLoopAsync"/>).</summary>
     private const int BusyReceive = 16 * 1024;
 
-    private Pipe? _input;
-    private MessageReader? _messages;
+    private ReceiveInput? _input;
     private bool _closeReceived;
     private bool _ignoreInput;
 
     /// <summary>
-    /// True while this connection holds a receive pipe: from the bytes' arrival until they are parsed,
-    /// and longer only while a partial frame (or an IDENTIFY being checked) waits. For tests.
+    /// True while this connection holds a receive pipe and frame reader: from the bytes' arrival until
+    /// they are parsed, and longer only while a partial frame, a fragmented message or an IDENTIFY being
+    /// checked waits. For tests.
     /// </summary>
     internal bool HoldsInputPipe => Volatile.Read(ref _input) is not null;
 
@@ -84,16 +84,17 @@ public sealed partial class Connection
     }
 
     /// <summary>
-    /// Receives what the zero-byte receive announced into a pipe (rented if none is held), parses every
-    /// complete unit, then AdvanceTo(consumed, examined). When nothing is left over, the pipe goes back
-    /// to the pool; a partial frame keeps it until the rest arrives. Returns the bytes received: 0 at
-    /// the peer's FIN.
+    /// Receives what the zero-byte receive announced into a pipe (rented with a frame reader if none is
+    /// held), parses every complete unit, then AdvanceTo(consumed, examined). When nothing is left over,
+    /// both go back to the pool; a partial frame or a fragmented message keeps them until the rest
+    /// arrives. Returns the bytes received: 0 at the peer's FIN.
     /// Completes synchronously unless the socket has no data after all or an IDENTIFY is checked.
     /// </summary>
     private async ValueTask<int> ReceiveAndProcessAsync(int size)
     {
         var input = _input ??= _runtime.InputPipes.Rent();
-        var writer = input.Writer;
+        var pipe = input.Pipe;
+        var writer = pipe.Writer;
         var memory = writer.GetMemory(size);
         var received = await _socket.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false);
         if (received == 0)
@@ -104,7 +105,7 @@ public sealed partial class Connection
         writer.Advance(received);
         await writer.FlushAsync().ConfigureAwait(false); // never waits: the pipe has no pause threshold
         Touch();
-        if (!input.Reader.TryRead(out var result))
+        if (!pipe.Reader.TryRead(out var result))
         {
             return received;
         }
@@ -112,25 +113,25 @@ public sealed partial class Connection
         var buffer = result.Buffer;
         try
         {
-            while (Process(ref buffer) is { } pending)
+            while (Process(ref buffer, input.Messages) is { } pending)
             {
                 await pending.ConfigureAwait(false); // an IDENTIFY whose credential is being checked
             }
         }
         finally
         {
-            input.Reader.AdvanceTo(buffer.Start, buffer.End);
+            pipe.Reader.AdvanceTo(buffer.Start, buffer.End);
         }
 
-        if (buffer.IsEmpty)
+        if (buffer.IsEmpty && !input.Messages.IsInMessage)
         {
-            ReturnInput(); // everything parsed: an idle connection holds no pipe
+            ReturnInput(); // everything parsed: an idle connection holds no pipe and no frame reader
         }
 
         return received;
     }
 
-    /// <summary>Gives the pipe back (its buffers go back to the array pool with it). Receive loop only.</summary>
+    /// <summary>Gives the pipe and frame reader back (the pipe's buffers go back to the array pool). Receive loop only.</summary>
     private void ReturnInput()
     {
         if (_input is { } input)
@@ -144,7 +145,7 @@ public sealed partial class Connection
     /// Parses what the buffer holds. Returns null when more bytes are needed (or nothing more will be
     /// read), or a task the loop must await before parsing on (a credential check).
     /// </summary>
-    private Task? Process(ref ReadOnlySequence<byte> buffer)
+    private Task? Process(ref ReadOnlySequence<byte> buffer, MessageReader messages)
     {
         if (_closeReceived || _ignoreInput || IsEnded)
         {
@@ -152,7 +153,7 @@ public sealed partial class Connection
             return null;
         }
 
-        if (_messages is null)
+        if (Session is null)
         {
             if (_closeQueued)
             {
@@ -168,7 +169,7 @@ public sealed partial class Connection
 
         while (true)
         {
-            switch (_messages!.TryRead(ref buffer, out var message, out var fault))
+            switch (messages.TryRead(ref buffer, out var message, out var fault))
             {
                 case ReadStatus.NeedMoreData:
                     return null;
@@ -269,8 +270,7 @@ public sealed partial class Connection
         HandshakeResponse.WriteAccept(accept, request!.WebSocketKey, decision.Subprotocol);
         Send(accept); // nothing is pending yet, so the pending-bytes bound cannot refuse it
         accept.Release();
-        _messages = new MessageReader(limits.MaxMessageBytes);
-        Session = new Session(this, _runtime);
+        Session = new Session(this, _runtime); // from here on the bytes are frames
         Log.Upgraded(_logger, Id, RemoteEndPoint, decision.Subprotocol);
         return true;
     }
