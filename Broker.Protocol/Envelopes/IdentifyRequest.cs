@@ -15,6 +15,9 @@ public sealed class IdentifyRequest
     public const int MaxGroupNameBytes = 256;
     public const int MaxNameBytes = 256;
 
+    /// <summary>The roles clients send, handed out as these strings rather than a new one per IDENTIFY.</summary>
+    private static readonly string[] KnownRoles = ["client", "service"];
+
     public string? Token { get; init; }
     public string? Name { get; init; }
     public string? Role { get; init; }
@@ -47,7 +50,7 @@ public sealed class IdentifyRequest
         }
 
         string? token = null, name = null, role = null;
-        var groups = new List<string>();
+        List<string>? groups = null; // made for the first group: most clients join none
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             // ValueTextEquals resolves a name's escapes and throws on a lone surrogate: refuse such a name first.
@@ -73,14 +76,14 @@ public sealed class IdentifyRequest
             }
             else if (reader.ValueTextEquals("role"u8))
             {
-                if (!TryReadString(ref reader, "role", 64, out role, out error))
+                if (!TryReadString(ref reader, "role", 64, out role, out error, KnownRoles))
                 {
                     return false;
                 }
             }
             else if (reader.ValueTextEquals("groups"u8))
             {
-                if (!TryReadGroups(ref reader, groups, out error))
+                if (!TryReadGroups(ref reader, ref groups, out error))
                 {
                     return false;
                 }
@@ -92,11 +95,11 @@ public sealed class IdentifyRequest
             }
         }
 
-        request = new IdentifyRequest { Token = token, Name = name, Role = role, Groups = groups };
+        request = new IdentifyRequest { Token = token, Name = name, Role = role, Groups = groups ?? (IReadOnlyList<string>)[] };
         return true;
     }
 
-    private static bool TryReadString(ref Utf8JsonReader reader, string field, int maxBytes, out string? value, out string error)
+    private static bool TryReadString(ref Utf8JsonReader reader, string field, int maxBytes, out string? value, out string error, string[]? known = null)
     {
         value = null;
         error = "";
@@ -110,6 +113,16 @@ public sealed class IdentifyRequest
         {
             error = $"IDENTIFY data.{field} must be a string";
             return false;
+        }
+
+        // ValueTextEquals throws on an escaped lone surrogate: escaped values take the checked path below.
+        foreach (var candidate in reader.ValueIsEscaped ? [] : known ?? [])
+        {
+            if (reader.ValueTextEquals(candidate))
+            {
+                value = candidate;
+                return true;
+            }
         }
 
         if (!TryGetString(ref reader, out value))
@@ -127,7 +140,7 @@ public sealed class IdentifyRequest
         return true;
     }
 
-    private static bool TryReadGroups(ref Utf8JsonReader reader, List<string> groups, out string error)
+    private static bool TryReadGroups(ref Utf8JsonReader reader, ref List<string>? groups, out string error)
     {
         error = "";
         reader.Read();
@@ -162,6 +175,7 @@ public sealed class IdentifyRequest
                 return false;
             }
 
+            groups ??= [];
             if (!groups.Contains(group, StringComparer.Ordinal))
             {
                 groups.Add(group);

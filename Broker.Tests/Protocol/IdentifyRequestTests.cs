@@ -153,6 +153,25 @@ public class IdentifyRequestTests
         Assert.That(Refuse($$"""{"groups":[{{hundred}},"g100"]}"""), Does.Contain("100"));
     }
 
+    [Test]
+    public void Known_roles_come_back_as_one_shared_string_and_others_as_sent()
+    {
+        var client = Parse("""{"role":"client"}""").Role;
+        var service = Parse("""{"role":"service"}""").Role;
+        Assert.That(Parse("""{"name":"other","role":"client"}""").Role, Is.SameAs(client).And.EqualTo("client"));
+        Assert.That(Parse("""{"role":"service","name":"other"}""").Role, Is.SameAs(service).And.EqualTo("service"));
+        Assert.That(Parse("""{"role":"\u0063lient"}""").Role, Is.EqualTo("client"), "an escaped role is decoded");
+        Assert.That(Parse("""{"role":"Client"}""").Role, Is.EqualTo("Client"), "anything else is kept as sent");
+    }
+
+    [TestCase("""{"name":"n"}""")]
+    [TestCase("""{"groups":[]}""")]
+    [TestCase("""{"groups":null}""")]
+    public void No_group_gives_an_empty_list(string json)
+    {
+        Assert.That(Parse(json).Groups, Is.Empty);
+    }
+
     [TestCase("""{"name":"\ud800"}""", "name")]
     [TestCase("""{"token":"abc\udc00"}""", "token")]
     [TestCase("""{"role":"\ud83d\u0041"}""", "role")]

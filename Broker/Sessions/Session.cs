@@ -137,12 +137,26 @@ public sealed class Session
             return null; // the connection ended meanwhile
         }
 
-        return IdentifyAsync(id.ToArray(), request);
+        // A check that is already done (auth None, API keys) finishes here, with the id still in the
+        // message: no copy of it and no task. Only a check that waits needs the id to outlive the message.
+        var check = _runtime.Authenticator.AuthenticateAsync(request);
+        if (check.IsCompletedSuccessfully)
+        {
+            CompleteIdentify(id, request, check.Result);
+            return null;
+        }
+
+        return IdentifyAsync(id.ToArray(), request, check);
     }
 
-    private async Task IdentifyAsync(byte[] id, IdentifyRequest request)
+    private async Task IdentifyAsync(byte[] id, IdentifyRequest request, ValueTask<AuthResult> check)
     {
-        var result = await _runtime.Authenticator.AuthenticateAsync(request).ConfigureAwait(false);
+        var result = await check.ConfigureAwait(false);
+        CompleteIdentify(id, request, result);
+    }
+
+    private void CompleteIdentify(ReadOnlySpan<byte> id, IdentifyRequest request, AuthResult result)
+    {
         var identity = result.Identity;
         var refusal = result.Failure;
         if (identity is not null && FirstForbiddenGroup(identity, request.Groups) is { } forbiddenGroup)
@@ -249,7 +263,7 @@ public sealed class Session
     private bool TryMoveTo(SessionState to, SessionState from) =>
         Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
 
-    private void SendIdentifyReply(byte[] id)
+    private void SendIdentifyReply(ReadOnlySpan<byte> id)
     {
         var frame = OutboundFrame.Rent();
         BrokerMessages.WriteIdentifyReply(frame, id, ClientIdUtf8, Name, Role.WireName(), Groups, _runtime.HeartbeatIntervalMs, _runtime.NodeId);
