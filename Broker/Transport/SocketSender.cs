@@ -25,6 +25,7 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
     private readonly List<ArraySegment<byte>> _buffers = new(MaxFrames);
     private readonly List<OutboundFrame> _frames = new(MaxFrames);
     private ManualResetValueTaskSourceCore<int> _source = new() { RunContinuationsAsynchronously = false };
+    private long _bytes;
 
     private SocketSender()
         : base(unsafeSuppressExecutionContextFlow: true)
@@ -38,7 +39,7 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
     public void Add(OutboundFrame frame)
     {
         _frames.Add(frame);
-        _buffers.Add(frame.Segment);
+        _bytes += frame.Length;
     }
 
     /// <summary>After a send: drops the references to the frames it carried.</summary>
@@ -51,6 +52,7 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
 
         _frames.Clear();
         _buffers.Clear();
+        _bytes = 0;
     }
 
     public static SocketSender Rent() => Pool.TryDequeue(out var sender) ? sender : new SocketSender();
@@ -69,8 +71,24 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
         }
     }
 
+    /// <summary>
+    /// Sends every frame added. First one native <c>sendmsg</c> (<see cref="NativeGatherSend"/>);
+    /// whatever the kernel could not take at once goes through .NET's send, which waits until the
+    /// socket drains. Throws, or completes faulted, when the connection is broken.
+    /// </summary>
     public ValueTask<int> SendAsync(Socket socket)
     {
+        long done = 0;
+        if (NativeGatherSend.IsSupported)
+        {
+            done = NativeGatherSend.Send(socket.SafeHandle, _frames);
+            if (done == _bytes)
+            {
+                return ValueTask.FromResult((int)done);
+            }
+        }
+
+        SetRemainingBuffers(done);
         _source.Reset();
         BufferList = _buffers;
         if (socket.SendAsync(this))
@@ -81,6 +99,24 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
         return SocketError == SocketError.Success
             ? ValueTask.FromResult(BytesTransferred)
             : ValueTask.FromException<int>(new SocketException((int)SocketError));
+    }
+
+    /// <summary>The buffer list of the frames' bytes after the first <paramref name="skip"/>.</summary>
+    private void SetRemainingBuffers(long skip)
+    {
+        _buffers.Clear();
+        foreach (var frame in _frames)
+        {
+            var segment = frame.Segment;
+            if (skip >= segment.Count)
+            {
+                skip -= segment.Count;
+                continue;
+            }
+
+            _buffers.Add(segment[(int)skip..]);
+            skip = 0;
+        }
     }
 
     protected override void OnCompleted(SocketAsyncEventArgs e)
