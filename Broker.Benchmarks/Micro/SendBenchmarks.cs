@@ -8,7 +8,7 @@ namespace MasterSocket.Benchmarks.Micro;
 /// <summary>
 /// One gathered send of <see cref="Frames"/> 230-byte frames to a loopback TCP peer that a
 /// background thread drains: the broker's <see cref="SocketSender"/> with the native
-/// <c>sendmsg</c> (<see cref="NativeGatherSend"/>) against .NET's buffer-list send, which pins each
+/// <c>sendmsg</c> (<see cref="NativeSocket"/>) against .NET's buffer-list send, which pins each
 /// buffer with a GC handle and, past 8 buffers, allocates two arrays per call. Includes the
 /// kernel's work for the bytes (the copy and loopback delivery), which both pay alike.
 /// </summary>
@@ -48,7 +48,7 @@ public class SendBenchmarks
             _frames.Add(frame);
         }
 
-        SocketSender.UseNativeSend = Native && NativeGatherSend.IsSupported;
+        SocketSender.UseNativeSend = Native && NativeSocket.IsSupported;
         _sender = SocketSender.Rent();
     }
 
@@ -70,7 +70,7 @@ public class SendBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        SocketSender.UseNativeSend = NativeGatherSend.IsSupported;
+        SocketSender.UseNativeSend = NativeSocket.IsSupported;
         _sender.Return();
         _sending.Dispose();
         _receiving.Dispose();

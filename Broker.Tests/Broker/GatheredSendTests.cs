@@ -5,7 +5,7 @@ using MasterSocket.Broker.Transport;
 namespace MasterSocket.Tests.Broker;
 
 /// <summary>
-/// The gathered send under the broker's send loop (<see cref="SocketSender"/>, <see cref="NativeGatherSend"/>):
+/// The gathered send under the broker's send loop (<see cref="SocketSender"/>, <see cref="NativeSocket"/>):
 /// many frames per call, pinned pooled buffers and large borrowed ones, and the hand-over to .NET's
 /// send when the kernel takes only part, over a real loopback TCP connection with small buffers.
 /// </summary>
@@ -46,7 +46,7 @@ public sealed class GatheredSendTests
     [Test]
     public async Task The_native_send_reports_what_the_kernel_took_and_zero_when_full()
     {
-        if (!NativeGatherSend.IsSupported)
+        if (!NativeSocket.IsSupported)
         {
             Assert.Ignore("the native send is for 64-bit Linux; elsewhere .NET's send is used");
         }
@@ -56,12 +56,12 @@ public sealed class GatheredSendTests
         using var __ = receiving;
         var frames = Enumerable.Range(0, 64).Select(i => Frame(i, 4000)).ToList();
 
-        var first = NativeGatherSend.Send(sending.SafeHandle, frames);
+        var first = NativeSocket.SendGathered(sending.SafeHandle, frames);
         Assert.That(first, Is.GreaterThan(0).And.LessThan(64 * 4000), "a partial send into small buffers");
 
         long more;
         var full = 0L;
-        while ((more = NativeGatherSend.Send(sending.SafeHandle, frames)) > 0)
+        while ((more = NativeSocket.SendGathered(sending.SafeHandle, frames)) > 0)
         {
             full += more;
         }
@@ -111,7 +111,7 @@ public sealed class GatheredSendTests
     [Test]
     public async Task A_gathered_send_of_a_hundred_frames_allocates_nothing()
     {
-        if (!NativeGatherSend.IsSupported)
+        if (!NativeSocket.IsSupported)
         {
             Assert.Ignore("the native send is for 64-bit Linux; .NET's send allocates past 8 buffers");
         }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.IO.Pipelines;
 
 namespace MasterSocket.Broker.Transport;
@@ -15,12 +14,12 @@ internal sealed class InputPipePool
     /// <summary>More than the pipes in use at once: one per connection in the middle of a read burst or a partial frame.</summary>
     private const int MaxPooled = 1024;
 
-    private readonly ConcurrentQueue<Pipe> _pipes = new();
+    private readonly LifoPool<Pipe> _pipes = new(MaxPooled);
     private readonly PipeOptions _options;
 
     public InputPipePool(PipeOptions options) => _options = options;
 
-    public Pipe Rent() => _pipes.TryDequeue(out var pipe) ? pipe : new Pipe(_options);
+    public Pipe Rent() => _pipes.TryRent() ?? new Pipe(_options);
 
     /// <summary>
     /// Completes both ends (the pipe gives its buffers back to the array pool) and resets the pipe for
@@ -31,9 +30,6 @@ internal sealed class InputPipePool
         pipe.Writer.Complete();
         pipe.Reader.Complete();
         pipe.Reset();
-        if (_pipes.Count < MaxPooled)
-        {
-            _pipes.Enqueue(pipe);
-        }
+        _pipes.TryReturn(pipe);
     }
 }

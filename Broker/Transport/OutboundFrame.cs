@@ -24,7 +24,7 @@ public sealed class OutboundFrame : IBufferWriter<byte>
     private const int MinimumBuffer = 256;
     private const int MaxPooledFrames = 16 * 1024;
     private const int MaxKeptBuffer = 1024;
-    private static readonly FrameStack Pool = new(MaxPooledFrames);
+    private static readonly LifoPool<OutboundFrame> Pool = new(MaxPooledFrames);
 
     private byte[] _buffer = [];
     private bool _pinned;
@@ -44,7 +44,7 @@ public sealed class OutboundFrame : IBufferWriter<byte>
 
     /// <summary>
     /// True when <see cref="Buffer"/> lives on the pinned object heap, so a native send may point
-    /// into it without pinning it first (<see cref="NativeGatherSend"/>).
+    /// into it without pinning it first (<see cref="NativeSocket"/>).
     /// </summary>
     internal bool IsPinned => _pinned;
 
@@ -53,7 +53,7 @@ public sealed class OutboundFrame : IBufferWriter<byte>
     /// <summary>An empty frame holding one reference, the caller's.</summary>
     public static OutboundFrame Rent()
     {
-        var frame = Pool.TryPop() ?? new OutboundFrame();
+        var frame = Pool.TryRent() ?? new OutboundFrame();
 
         frame._references = 1;
         return frame;
@@ -77,7 +77,7 @@ public sealed class OutboundFrame : IBufferWriter<byte>
             ReturnBuffer();
         }
 
-        if (!Pool.TryPush(this))
+        if (!Pool.TryReturn(this))
         {
             ReturnBuffer();
         }

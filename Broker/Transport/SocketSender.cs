@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
 
@@ -13,7 +12,7 @@ namespace MasterSocket.Broker.Transport;
 internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
 {
     private const int MaxPooled = 1024;
-    private static readonly ConcurrentQueue<SocketSender> Pool = new();
+    private static readonly LifoPool<SocketSender> Pool = new(MaxPooled);
 
     /// <summary>
     /// Most frames gathered into one sendmsg. On loopback every send call also pays for the
@@ -26,7 +25,7 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
     /// Whether <see cref="SendAsync"/> tries the native gathered send first (64-bit Linux). Off, every
     /// send goes through .NET's; the micro-benchmarks and tests compare the two.
     /// </summary>
-    internal static bool UseNativeSend { get; set; } = NativeGatherSend.IsSupported;
+    internal static bool UseNativeSend { get; set; } = NativeSocket.IsSupported;
 
     private readonly List<ArraySegment<byte>> _buffers = new(MaxFrames);
     private readonly List<OutboundFrame> _frames = new(MaxFrames);
@@ -61,24 +60,20 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
         _bytes = 0;
     }
 
-    public static SocketSender Rent() => Pool.TryDequeue(out var sender) ? sender : new SocketSender();
+    public static SocketSender Rent() => Pool.TryRent() ?? new SocketSender();
 
     public void Return()
     {
         ReleaseFrames();
         BufferList = null;
-        if (Pool.Count < MaxPooled)
-        {
-            Pool.Enqueue(this);
-        }
-        else
+        if (!Pool.TryReturn(this))
         {
             Dispose();
         }
     }
 
     /// <summary>
-    /// Sends every frame added. First one native <c>sendmsg</c> (<see cref="NativeGatherSend"/>);
+    /// Sends every frame added. First one native <c>sendmsg</c> (<see cref="NativeSocket"/>);
     /// whatever the kernel could not take at once goes through .NET's send, which waits until the
     /// socket drains. Throws, or completes faulted, when the connection is broken.
     /// </summary>
@@ -87,7 +82,7 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
         long done = 0;
         if (UseNativeSend)
         {
-            done = NativeGatherSend.Send(socket.SafeHandle, _frames);
+            done = NativeSocket.SendGathered(socket.SafeHandle, _frames);
             if (done == _bytes)
             {
                 return ValueTask.FromResult((int)done);
