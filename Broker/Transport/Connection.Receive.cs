@@ -14,6 +14,8 @@ public sealed partial class Connection
     /// <summary>What a busy connection receives at once (see <see cref="ReceiveLoopAsync"/>).</summary>
     private const int BusyReceive = 16 * 1024;
 
+    private static readonly bool UseNativeReceive = NativeSocket.IsSupported;
+
     private ReceiveInput? _input;
     private bool _closeReceived;
     private bool _ignoreInput;
@@ -96,7 +98,15 @@ public sealed partial class Connection
         var pipe = input.Pipe;
         var writer = pipe.Writer;
         var memory = writer.GetMemory(size);
-        var received = await _socket.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false);
+
+        // The bytes are usually there already (the zero-byte wait said so, or a busy connection's
+        // last read was full): take them with a plain recv, and let .NET's receive wait otherwise.
+        var received = UseNativeReceive ? NativeSocket.TryReceive(_socket.SafeHandle, memory.Span) : -1;
+        if (received < 0)
+        {
+            received = await _socket.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false);
+        }
+
         if (received == 0)
         {
             return 0;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using MasterSocket.Protocol.WebSockets;
 
@@ -17,7 +16,7 @@ internal sealed class InputPipePool
     /// <summary>More than the pipes in use at once: one per connection in the middle of a read burst or a partial frame.</summary>
     private const int MaxPooled = 1024;
 
-    private readonly ConcurrentQueue<ReceiveInput> _inputs = new();
+    private readonly LifoPool<ReceiveInput> _inputs = new(MaxPooled);
     private readonly PipeOptions _options;
     private readonly int _maxMessageBytes;
 
@@ -28,7 +27,7 @@ internal sealed class InputPipePool
     }
 
     public ReceiveInput Rent() =>
-        _inputs.TryDequeue(out var input) ? input : new ReceiveInput(new Pipe(_options), new MessageReader(_maxMessageBytes));
+        _inputs.TryRent() ?? new ReceiveInput(new Pipe(_options), new MessageReader(_maxMessageBytes));
 
     /// <summary>
     /// Completes both ends of the pipe (it gives its buffers back to the array pool) and resets pipe and
@@ -41,9 +40,6 @@ internal sealed class InputPipePool
         pipe.Reader.Complete();
         pipe.Reset();
         input.Messages.Reset();
-        if (_inputs.Count < MaxPooled)
-        {
-            _inputs.Enqueue(input);
-        }
+        _inputs.TryReturn(input);
     }
 }

@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Numerics;
 
 namespace MasterSocket.Broker.Transport;
 
@@ -11,12 +11,14 @@ namespace MasterSocket.Broker.Transport;
 /// <see cref="Release"/> returns the buffer and the frame object to their pools. So a broadcast to
 /// ten thousand clients is encoded once and costs no allocation.
 /// <para>
-/// A pooled frame keeps a small buffer (up to <see cref="MaxKeptBuffer"/> bytes) instead of giving
-/// it back to <see cref="ArrayPool{T}.Shared"/>: that pool caches only a few dozen arrays per size
-/// per core, so with thousands of frames in flight (100 pairs with 100 messages each in flight)
-/// most rents missed it and allocated, and zeroing fresh GC memory was 4 % of the broker's CPU.
-/// The pool's bound keeps what an idle broker retains after a burst under
-/// <see cref="MaxPooledFrames"/> × <see cref="MaxKeptBuffer"/> = 16 MiB.
+/// A pooled frame keeps a small buffer (up to <see cref="MaxKeptBuffer"/> bytes), allocated once
+/// on the pinned object heap, instead of giving it back to <see cref="ArrayPool{T}.Shared"/>: that
+/// pool caches only a few dozen arrays per size per core, so with thousands of frames in flight
+/// (100 pairs with 100 messages each in flight) most rents missed it and allocated, and zeroing
+/// fresh GC memory was 4 % of the broker's CPU. Pinned, the buffer can go to the kernel without
+/// being pinned per send (<see cref="NativeSocket"/>). The pool is last-in-first-out, so the frame
+/// rented next is a cache-warm one, and its bound keeps what an idle broker retains after a burst
+/// under <see cref="MaxPooledFrames"/> × <see cref="MaxKeptBuffer"/> = 16 MiB.
 /// </para>
 /// </summary>
 public sealed class OutboundFrame : IBufferWriter<byte>
@@ -24,9 +26,10 @@ public sealed class OutboundFrame : IBufferWriter<byte>
     private const int MinimumBuffer = 256;
     private const int MaxPooledFrames = 16 * 1024;
     private const int MaxKeptBuffer = 1024;
-    private static readonly ConcurrentQueue<OutboundFrame> Pool = new();
+    private static readonly LifoPool<OutboundFrame> Pool = new(MaxPooledFrames);
 
     private byte[] _buffer = [];
+    private bool _pinned;
     private int _length;
     private int _references;
 
@@ -38,15 +41,21 @@ public sealed class OutboundFrame : IBufferWriter<byte>
 
     public ArraySegment<byte> Segment => new(_buffer, 0, _length);
 
+    /// <summary>The whole buffer; the frame is its first <see cref="Length"/> bytes.</summary>
+    internal byte[] Buffer => _buffer;
+
+    /// <summary>
+    /// True when <see cref="Buffer"/> lives on the pinned object heap, so a native send may point
+    /// into it without pinning it first (<see cref="NativeSocket"/>).
+    /// </summary>
+    internal bool IsPinned => _pinned;
+
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, _length);
 
     /// <summary>An empty frame holding one reference, the caller's.</summary>
     public static OutboundFrame Rent()
     {
-        if (!Pool.TryDequeue(out var frame))
-        {
-            frame = new OutboundFrame();
-        }
+        var frame = Pool.TryRent() ?? new OutboundFrame();
 
         frame._references = 1;
         return frame;
@@ -65,28 +74,26 @@ public sealed class OutboundFrame : IBufferWriter<byte>
         }
 
         _length = 0;
-        if (Pool.Count >= MaxPooledFrames)
-        {
-            ReturnBuffer();
-            return;
-        }
-
         if (_buffer.Length > MaxKeptBuffer)
         {
             ReturnBuffer();
         }
 
-        Pool.Enqueue(this);
+        if (!Pool.TryReturn(this))
+        {
+            ReturnBuffer();
+        }
     }
 
     private void ReturnBuffer()
     {
-        if (_buffer.Length > 0)
+        if (!_pinned && _buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
         }
 
         _buffer = [];
+        _pinned = false;
     }
 
     public void Advance(int count) => _length += count;
@@ -111,13 +118,18 @@ public sealed class OutboundFrame : IBufferWriter<byte>
             return;
         }
 
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(MinimumBuffer, _buffer.Length * 2)));
-        _buffer.AsSpan(0, _length).CopyTo(larger);
-        if (_buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-        }
+        var size = Math.Max(needed, Math.Max(MinimumBuffer, _buffer.Length * 2));
 
+        // Buffers the pool keeps are allocated once, pinned, for the life of the process (a frame
+        // is reused, not freed): the native send needs no per-send pinning. Larger ones are rare
+        // (big messages) and borrowed from the array pool.
+        var pinned = size <= MaxKeptBuffer;
+        var larger = pinned
+            ? GC.AllocateUninitializedArray<byte>((int)BitOperations.RoundUpToPowerOf2((uint)size), pinned: true)
+            : ArrayPool<byte>.Shared.Rent(size);
+        _buffer.AsSpan(0, _length).CopyTo(larger);
+        ReturnBuffer();
         _buffer = larger;
+        _pinned = pinned;
     }
 }

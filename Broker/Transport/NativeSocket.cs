@@ -1,0 +1,183 @@
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace MasterSocket.Broker.Transport;
+
+/// <summary>
+/// The two socket calls of the hot path made directly, non-blocking, with .NET's socket only for
+/// waiting: a receive once the zero-byte wait said data is there, and a gathered send.
+/// <para>
+/// Receive: .NET's <see cref="Socket.ReceiveAsync(Memory{byte}, SocketFlags)"/> goes through its
+/// per-socket operation queue even when the data is already there; a plain <c>recv</c> does not.
+/// </para>
+/// <para>
+/// Send: one non-blocking <c>sendmsg</c> of many frames, straight from their pinned buffers. .NET's
+/// gathered send (<see cref="SocketAsyncEventArgs.BufferList"/>) copies the list, pins every buffer
+/// with a GC handle and, past 8 buffers, allocates two arrays per call: for a fan-out send of 100
+/// frames that is 200 handle operations and 2.4 KB of garbage per call. Our frames already live in
+/// pinned memory (<see cref="OutboundFrame"/>), so the iovecs are built on the stack and nothing is
+/// pinned or allocated. Only the first attempt is ours: when the kernel cannot take everything now,
+/// the caller hands the rest to .NET's send, which waits for the socket to drain. Measured by
+/// <c>SendBenchmarks</c>: 100 frames in 12 µs against 27 µs and 0 B against 2,450 B per call; one
+/// frame in 2.5 µs against 4.9 µs.
+/// </para>
+/// <para>Linux on 64-bit only (the <c>msghdr</c> layout below); elsewhere <see cref="IsSupported"/>
+/// is false and every send goes through .NET.</para>
+/// </summary>
+internal static unsafe partial class NativeSocket
+{
+    private const int MsgDontWait = 0x40;
+    private const int MsgNoSignal = 0x4000;
+    private const int EIntr = 4;
+    private const int EAgain = 11;
+
+    public static bool IsSupported { get; } = OperatingSystem.IsLinux() && IntPtr.Size == 8;
+
+    /// <summary>
+    /// Receives what is there into <paramref name="buffer"/> without waiting. Returns the bytes
+    /// received, 0 at the peer's FIN, or -1 when nothing is there (then wait with .NET's receive);
+    /// throws <see cref="SocketException"/> when the connection is broken.
+    /// </summary>
+    public static int TryReceive(SafeHandle socket, Span<byte> buffer)
+    {
+        var added = false;
+        try
+        {
+            socket.DangerousAddRef(ref added);
+            var fd = (int)socket.DangerousGetHandle();
+            fixed (byte* start = buffer)
+            {
+                while (true)
+                {
+                    var received = Receive(fd, start, (nuint)buffer.Length, MsgDontWait);
+                    if (received >= 0)
+                    {
+                        return (int)received;
+                    }
+
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == EAgain)
+                    {
+                        return -1;
+                    }
+
+                    if (errno != EIntr)
+                    {
+                        throw new SocketException((int)SocketError.ConnectionReset);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends as much of <paramref name="frames"/> as the socket takes without waiting. Returns the
+    /// bytes sent (0 when the socket's buffer is full); throws <see cref="SocketException"/> when
+    /// the connection is broken, <see cref="ObjectDisposedException"/> when the socket is closed.
+    /// </summary>
+    [SkipLocalsInit] // every vector used is written first; zeroing 4 KiB per call would be waste
+    public static long SendGathered(SafeHandle socket, IReadOnlyList<OutboundFrame> frames)
+    {
+        var count = frames.Count;
+        if (count > SocketSender.MaxFrames)
+        {
+            throw new ArgumentOutOfRangeException(nameof(frames), count, "more frames than one send carries");
+        }
+
+        var vectors = stackalloc IoVector[count];
+        var handles = stackalloc GCHandle[count];
+        var pinnedHere = 0;
+        var added = false;
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var frame = frames[i];
+                var buffer = frame.Buffer;
+                byte* start;
+                if (frame.IsPinned)
+                {
+                    start = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0);
+                }
+                else
+                {
+                    // A frame over the pooled size (a large message) sits in an ordinary array.
+                    handles[pinnedHere] = GCHandle.Alloc(buffer, GCHandleType.Pinned);
+                    start = (byte*)handles[pinnedHere++].AddrOfPinnedObject();
+                }
+
+                vectors[i] = new IoVector { Base = start, Length = (nuint)frame.Length };
+            }
+
+            var header = new MessageHeader { Vectors = vectors, VectorCount = (nuint)count };
+            socket.DangerousAddRef(ref added);
+            var fd = (int)socket.DangerousGetHandle();
+            while (true)
+            {
+                var sent = SendMessage(fd, &header, MsgDontWait | MsgNoSignal);
+                if (sent >= 0)
+                {
+                    return sent;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == EAgain)
+                {
+                    return 0;
+                }
+
+                if (errno != EIntr)
+                {
+                    throw new SocketException((int)SocketError.ConnectionReset);
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.DangerousRelease();
+            }
+
+            for (var i = 0; i < pinnedHere; i++)
+            {
+                handles[i].Free();
+            }
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    private static partial nint Receive(int fd, byte* buffer, nuint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
+    private static partial nint SendMessage(int fd, MessageHeader* message, int flags);
+
+    /// <summary>struct iovec.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct IoVector
+    {
+        public byte* Base;
+        public nuint Length;
+    }
+
+    /// <summary>struct msghdr on 64-bit Linux (no address, no control data).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MessageHeader
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVector* Vectors;
+        public nuint VectorCount;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+}
