@@ -19,8 +19,9 @@ namespace MasterSocket.Broker.Transport;
 /// pinned memory (<see cref="OutboundFrame"/>), so the iovecs are built on the stack and nothing is
 /// pinned or allocated. Only the first attempt is ours: when the kernel cannot take everything now,
 /// the caller hands the rest to .NET's send, which waits for the socket to drain. Measured by
-/// <c>SendBenchmarks</c>: 100 frames in 12 µs against 27 µs and 0 B against 2,450 B per call; one
-/// frame in 2.5 µs against 4.9 µs.
+/// <c>SendBenchmarks</c> (docs/benchmarks.md): 100 frames in 13.3 µs against 18.8 µs and 0 B against
+/// 2,448 B per call, 8 frames in 6.2 µs against 7.9 µs; one frame costs the same (the kernel's
+/// share dominates).
 /// </para>
 /// <para>Linux on 64-bit only (the <c>msghdr</c> layout below); elsewhere <see cref="IsSupported"/>
 /// is false and every send goes through .NET.</para>
