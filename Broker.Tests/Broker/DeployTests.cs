@@ -42,8 +42,9 @@ public sealed partial class DeployTests
         using var process = Process.Start(start)!;
         try
         {
-            var (wsPort, adminPort, completions) = await ReadStartupAsync(process);
+            var (wsPort, adminPort, completions, calls) = await ReadStartupAsync(process);
             Assert.That(completions, Is.EqualTo("inline"), "the broker process runs socket completions on the engine's threads (Program.cs)");
+            Assert.That(calls, Is.EqualTo(OperatingSystem.IsLinux() && Environment.Is64BitProcess ? "native" : ".NET"), "the hot path's recv and sendmsg (NativeSocket)");
             using (var http = new HttpClient())
             {
                 var health = await http.GetAsync(new Uri($"http://127.0.0.1:{adminPort}/healthz"));
@@ -74,17 +75,18 @@ public sealed partial class DeployTests
         }
     }
 
-    /// <summary>The ports the broker listens on and its socket completion mode, read from its start-up log.</summary>
-    private static async Task<(int WebSocket, int Admin, string? Completions)> ReadStartupAsync(Process process)
+    /// <summary>The ports the broker listens on, its socket completion mode and socket calls, read from its start-up log.</summary>
+    private static async Task<(int WebSocket, int Admin, string? Completions, string? Calls)> ReadStartupAsync(Process process)
     {
         int? ws = null, admin = null;
-        string? completions = null;
+        string? completions = null, calls = null;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while ((ws is null || admin is null || completions is null) && await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
             if (SocketCompletions().Match(line) is { Success: true } c)
             {
                 completions = c.Groups[1].Value;
+                calls = c.Groups[2].Value;
             }
 
             if (WebSocketListening().Match(line) is { Success: true } w)
@@ -105,7 +107,7 @@ public sealed partial class DeployTests
             Assert.Fail($"the broker did not start: {await process.StandardError.ReadToEndAsync()}");
         }
 
-        return (ws!.Value, admin!.Value, completions);
+        return (ws!.Value, admin!.Value, completions, calls);
     }
 
     /// <summary>Every KEY=VALUE of the Dockerfile's ENV instructions (continuation lines joined).</summary>
@@ -162,7 +164,7 @@ public sealed partial class DeployTests
     [GeneratedRegex(@"Listening for WebSocket clients on [\d.]+:(\d+)")]
     private static partial Regex WebSocketListening();
 
-    [GeneratedRegex(@"socket completions ([a-z ]+)$")]
+    [GeneratedRegex(@"socket completions ([a-z ]+), socket calls ([a-zA-Z.]+)$")]
     private static partial Regex SocketCompletions();
 
     [GeneratedRegex(@"Now listening on: http://[\d.]+:(\d+)")]

@@ -12,6 +12,15 @@ namespace MasterSocket.Tests.Broker;
 public sealed class GatheredSendTests
 {
     [Test]
+    public void The_native_calls_are_in_use_on_64_bit_Linux()
+    {
+        // If the probe ever failed here, the broker would quietly fall back to .NET's calls and
+        // every figure in docs/benchmarks.md would be about a path no longer taken.
+        Assert.That(NativeSocket.IsSupported, Is.EqualTo(OperatingSystem.IsLinux() && Environment.Is64BitProcess));
+        Assert.That(SocketSender.UseNativeSend, Is.EqualTo(NativeSocket.IsSupported));
+    }
+
+    [Test]
     public async Task Every_byte_arrives_in_order_when_the_kernel_takes_only_part_at_first()
     {
         var (sending, receiving) = await ConnectedPairAsync();

@@ -45,8 +45,8 @@ internal static partial class Log
     [LoggerMessage(900, LogLevel.Warning, "Auth mode is None: any client may connect as anyone. Development only: set Broker:Auth:Mode to Keys or Jwt before exposing this broker")]
     public static partial void AuthDisabled(ILogger logger);
 
-    [LoggerMessage(901, LogLevel.Information, "Node {NodeId} started: WebSocket port {Port}, auth {AuthMode}, socket completions {SocketCompletions}")]
-    public static partial void Started(ILogger logger, string nodeId, int port, string authMode, string socketCompletions);
+    [LoggerMessage(901, LogLevel.Information, "Node {NodeId} started: WebSocket port {Port}, auth {AuthMode}, socket completions {SocketCompletions}, socket calls {SocketCalls}")]
+    public static partial void Started(ILogger logger, string nodeId, int port, string authMode, string socketCompletions, string socketCalls);
 
     [LoggerMessage(902, LogLevel.Information, "Shutting down: disconnecting {Count} connections")]
     public static partial void ShuttingDown(ILogger logger, int count);

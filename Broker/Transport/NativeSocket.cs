@@ -33,7 +33,12 @@ internal static unsafe partial class NativeSocket
     private const int EIntr = 4;
     private const int EAgain = 11;
 
-    public static bool IsSupported { get; } = OperatingSystem.IsLinux() && IntPtr.Size == 8;
+    /// <summary>
+    /// 64-bit Linux whose C library answers the calls: a probe <c>recv</c> on no descriptor must
+    /// fail with EBADF rather than throw, so an image where "libc" does not resolve (or resolves
+    /// to something else) falls back to .NET's calls instead of failing every connection.
+    /// </summary>
+    public static bool IsSupported { get; } = OperatingSystem.IsLinux() && IntPtr.Size == 8 && Probe();
 
     /// <summary>
     /// Receives what is there into <paramref name="buffer"/> without waiting. Returns the bytes
@@ -152,6 +157,22 @@ internal static unsafe partial class NativeSocket
             {
                 handles[i].Free();
             }
+        }
+    }
+
+    private static bool Probe()
+    {
+        const int EBadF = 9;
+        try
+        {
+            byte unused;
+            var message = new MessageHeader { Vectors = null, VectorCount = 0 };
+            return Receive(-1, &unused, 0, MsgDontWait) == -1 && Marshal.GetLastPInvokeError() == EBadF
+                && SendMessage(-1, &message, MsgDontWait | MsgNoSignal) == -1 && Marshal.GetLastPInvokeError() == EBadF;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
         }
     }
 

@@ -27,6 +27,13 @@ public static class SocketEngine
         }
     }
 
+    /// <summary>
+    /// How the hot path receives and sends: "native" when it calls <c>recv</c> and <c>sendmsg</c>
+    /// itself (<see cref="NativeSocket"/>, 64-bit Linux), ".NET" when everything goes through
+    /// <see cref="System.Net.Sockets.Socket"/>. For the start-up log.
+    /// </summary>
+    public static string CallPath => NativeSocket.IsSupported ? "native" : ".NET";
+
     /// <summary>What the runtime will use (or used, once any socket has been used): for the start-up log.</summary>
     public static string CompletionMode =>
         Environment.GetEnvironmentVariable(InlineCompletionsVariable) == "1" ? "inline" : "thread pool";

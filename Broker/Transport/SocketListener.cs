@@ -34,7 +34,7 @@ public sealed class SocketListener(BrokerRuntime runtime, ILogger<SocketListener
         var endPoint = (IPEndPoint)socket.LocalEndPoint!;
         _bound.TrySetResult(endPoint);
         Log.Listening(logger, endPoint);
-        Log.Started(logger, runtime.NodeId, endPoint.Port, options.Auth.Mode?.ToString() ?? "None", SocketEngine.CompletionMode);
+        Log.Started(logger, runtime.NodeId, endPoint.Port, options.Auth.Mode?.ToString() ?? "None", SocketEngine.CompletionMode, SocketEngine.CallPath);
         if (options.Auth.Mode is null or AuthMode.None)
         {
             Log.AuthDisabled(logger);
