@@ -30,6 +30,9 @@ public sealed class OutboundFrame : IBufferWriter<byte>
 
     private byte[] _buffer = [];
     private bool _pinned;
+
+    /// <summary>The pinned buffer set aside while a large message borrows an array (see <see cref="Ensure"/>).</summary>
+    private byte[]? _setAside;
     private int _length;
     private int _references;
 
@@ -77,6 +80,12 @@ public sealed class OutboundFrame : IBufferWriter<byte>
         if (_buffer.Length > MaxKeptBuffer)
         {
             ReturnBuffer();
+            if (_setAside is { } kept)
+            {
+                _buffer = kept;
+                _pinned = true;
+                _setAside = null;
+            }
         }
 
         if (!Pool.TryReturn(this))
@@ -128,6 +137,15 @@ public sealed class OutboundFrame : IBufferWriter<byte>
             ? GC.AllocateUninitializedArray<byte>((int)BitOperations.RoundUpToPowerOf2((uint)size), pinned: true)
             : ArrayPool<byte>.Shared.Rent(size);
         _buffer.AsSpan(0, _length).CopyTo(larger);
+        if (!pinned && _pinned && _setAside is null)
+        {
+            // Keep the pinned buffer for after this large message: dropping it would leave
+            // garbage on the pinned heap (collected only with gen 2) and a new one to allocate.
+            _setAside = _buffer;
+            _buffer = [];
+            _pinned = false;
+        }
+
         ReturnBuffer();
         _buffer = larger;
         _pinned = pinned;
