@@ -23,7 +23,7 @@ public sealed partial class Connection
     {
         get
         {
-            lock (_sync)
+            lock (Sync)
             {
                 return _pendingBytes;
             }
@@ -35,7 +35,7 @@ public sealed partial class Connection
     {
         get
         {
-            lock (_sync)
+            lock (Sync)
             {
                 return _queue.HasQueue;
             }
@@ -52,7 +52,7 @@ public sealed partial class Connection
     {
         bool fits;
         var start = false;
-        lock (_sync)
+        lock (Sync)
         {
             if (_closeQueued || IsEnded)
             {
@@ -125,7 +125,7 @@ public sealed partial class Connection
     private void QueueFinal(OutboundFrame frame, EndReason reason, bool dropBacklog)
     {
         bool start;
-        lock (_sync)
+        lock (Sync)
         {
             if (_closeQueued || IsEnded)
             {
@@ -150,7 +150,7 @@ public sealed partial class Connection
     }
 
     /// <summary>
-    /// Under <c>_sync</c>: queues the frame, taking a reference, and counts its bytes. Returns true
+    /// Under <c>Sync</c>: queues the frame, taking a reference, and counts its bytes. Returns true
     /// when no send loop is running, so the caller must start one (after leaving the lock).
     /// </summary>
     private bool EnqueueLocked(OutboundFrame frame)
@@ -182,7 +182,7 @@ public sealed partial class Connection
             while (true)
             {
                 var bytes = 0;
-                lock (_sync)
+                lock (Sync)
                 {
                     // Every change to _pendingBytes happens under this lock.
                     _pendingBytes -= sent;
@@ -206,7 +206,7 @@ public sealed partial class Connection
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            lock (_sync)
+            lock (Sync)
             {
                 _sending = false;
             }
@@ -232,7 +232,7 @@ public sealed partial class Connection
     private void OnFinalFramesSent()
     {
         bool handshakeDone;
-        lock (_sync)
+        lock (Sync)
         {
             if (_finalFramesSent || _queue.Count > 0 || _sending)
             {
@@ -268,7 +268,7 @@ public sealed partial class Connection
     {
         bool ourCloseQueued;
         bool ourCloseSent;
-        lock (_sync)
+        lock (Sync)
         {
             _closeReceived = true;
             ourCloseQueued = _closeQueued;
@@ -285,7 +285,7 @@ public sealed partial class Connection
 
     private void DropQueued()
     {
-        lock (_sync)
+        lock (Sync)
         {
             DropQueuedLocked();
         }
