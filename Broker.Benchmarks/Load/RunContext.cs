@@ -42,11 +42,15 @@ public sealed class RunContext : IDisposable
     public IReadOnlyList<BenchClient> Clients => _clients;
 
     /// <summary>Records one delivery's latency if the window is open.</summary>
-    public void RecordLatency(long sentTimestamp)
+    /// <summary>
+    /// Records one message's latency: from the timestamp in its payload to when the read that
+    /// brought it returned (<see cref="BenchClient.ReceivedAt"/>).
+    /// </summary>
+    public void RecordLatency(long sentTimestamp, long receivedTimestamp)
     {
         if (Recording)
         {
-            Histogram.RecordTicks(sentTimestamp, Stopwatch.GetTimestamp());
+            Histogram.RecordTicks(sentTimestamp, receivedTimestamp);
         }
     }
 

@@ -118,6 +118,9 @@ public abstract class BenchClient : IWebSocketSink
 
     protected WsConnection Connection => _connection ?? throw new InvalidOperationException("not connected");
 
+    /// <summary>When the read that brought the message being delivered returned (<see cref="WsConnection.ReceivedAt"/>).</summary>
+    public long ReceivedAt => _connection?.ReceivedAt ?? 0;
+
     /// <summary>Completes when the server has accepted the client (IDENTIFY reply, or NATS PONG after CONNECT and SUBs).</summary>
     public Task Ready => _ready.Task;
 

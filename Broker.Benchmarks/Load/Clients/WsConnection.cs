@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -58,6 +59,15 @@ public sealed class WsConnection : IDisposable
 
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
+    /// <summary>
+    /// <see cref="Stopwatch.GetTimestamp"/> when the read whose frames are being handed up returned:
+    /// the arrival time of every message in it. One clock read per read rather than per message
+    /// (at a million deliveries a second the per-message reads were 8 % of the tool's CPU), and
+    /// no parse time of earlier messages in the same read added to the later ones' latency.
+    /// Valid during <see cref="IWebSocketSink.OnMessage"/>.
+    /// </summary>
+    public long ReceivedAt { get; private set; }
+
     /// <summary>Connects (from <paramref name="source"/> if given) and completes the upgrade; call <see cref="Start"/> next.</summary>
     public static async Task<WsConnection> ConnectAsync(WsEndpoint endpoint, IPAddress? source, int receiveBufferSize, string? subprotocol, CancellationToken cancellationToken)
     {
@@ -88,6 +98,7 @@ public sealed class WsConnection : IDisposable
     public void Start(IWebSocketSink sink)
     {
         _sink = sink;
+        ReceivedAt = Stopwatch.GetTimestamp(); // for frames that came with the upgrade response
         _ = ReceiveLoopAsync();
     }
 
@@ -265,6 +276,7 @@ public sealed class WsConnection : IDisposable
                     break;
                 }
 
+                ReceivedAt = Stopwatch.GetTimestamp();
                 _end += received;
             }
         }

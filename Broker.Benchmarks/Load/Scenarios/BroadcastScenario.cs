@@ -71,7 +71,7 @@ public abstract class BroadcastScenario(LoadOptions options, int recipients) : T
             return;
         }
 
-        _context.RecordLatency(timestamp);
+        _context.RecordLatency(timestamp, member.ReceivedAt);
         if (Interlocked.Increment(ref _arrivals[sequence & _ringMask]) == Recipients)
         {
             // Every member has this message, and (each member receiving in order) every one before it.

@@ -69,7 +69,7 @@ public sealed class DirectScenario(LoadOptions options, double? rate) : TrafficS
 
         if (_trackers[sender].Accept(0, sequence, verification, receiver.Spec.Name))
         {
-            _context.RecordLatency(timestamp);
+            _context.RecordLatency(timestamp, receiver.ReceivedAt);
             _windows[sender].Acknowledge(sequence + 1);
         }
     }

@@ -187,7 +187,7 @@ public sealed class RequestReplyScenario(LoadOptions options) : TrafficScenario
 
         Volatile.Write(ref _pending[requester][slot], -1);
         Interlocked.Increment(ref _replied[requester]);
-        _context.RecordLatency(timestamp);
+        _context.RecordLatency(timestamp, client.ReceivedAt);
         if (!_stopping)
         {
             SendRequest(requester);
