@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using MasterSocket.Broker.Transport;
 
 namespace MasterSocket.Tests.Broker;
@@ -65,12 +66,12 @@ public sealed class GatheredSendTests
         using var __ = receiving;
         var frames = Enumerable.Range(0, 64).Select(i => Frame(i, 4000)).ToList();
 
-        var first = NativeSocket.SendGathered(sending.SafeHandle, frames);
+        var first = NativeSocket.SendGathered(sending.SafeHandle, CollectionsMarshal.AsSpan(frames));
         Assert.That(first, Is.GreaterThan(0).And.LessThan(64 * 4000), "a partial send into small buffers");
 
         long more;
         var full = 0L;
-        while ((more = NativeSocket.SendGathered(sending.SafeHandle, frames)) > 0)
+        while ((more = NativeSocket.SendGathered(sending.SafeHandle, CollectionsMarshal.AsSpan(frames))) > 0)
         {
             full += more;
         }

@@ -175,7 +175,6 @@ public sealed partial class Connection
     private async Task SendLoopAsync()
     {
         var sender = SocketSender.Rent();
-        var batch = sender.Frames;
         try
         {
             var sent = 0;
@@ -186,13 +185,13 @@ public sealed partial class Connection
                 {
                     // Every change to _pendingBytes happens under this lock.
                     _pendingBytes -= sent;
-                    while (batch.Count < SocketSender.MaxFrames && bytes < MaxBytesPerSend && _queue.TryDequeue(out var frame))
+                    while (sender.FrameCount < SocketSender.MaxFrames && bytes < MaxBytesPerSend && _queue.TryDequeue(out var frame))
                     {
                         sender.Add(frame);
                         bytes += frame.Length;
                     }
 
-                    if (batch.Count == 0 || IsEnded)
+                    if (sender.FrameCount == 0 || IsEnded)
                     {
                         _sending = false;
                         break;

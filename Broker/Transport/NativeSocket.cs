@@ -90,9 +90,9 @@ internal static unsafe partial class NativeSocket
     /// the connection is broken, <see cref="ObjectDisposedException"/> when the socket is closed.
     /// </summary>
     [SkipLocalsInit] // every vector used is written first; zeroing 4 KiB per call would be waste
-    public static long SendGathered(SafeHandle socket, IReadOnlyList<OutboundFrame> frames)
+    public static long SendGathered(SafeHandle socket, ReadOnlySpan<OutboundFrame> frames)
     {
-        var count = frames.Count;
+        var count = frames.Length;
         if (count > SocketSender.MaxFrames)
         {
             throw new ArgumentOutOfRangeException(nameof(frames), count, "more frames than one send carries");

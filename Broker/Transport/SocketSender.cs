@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Threading.Tasks.Sources;
 
 namespace MasterSocket.Broker.Transport;
@@ -37,8 +38,8 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
     {
     }
 
-    /// <summary>The frames of the next send, each holding the reference its queue took.</summary>
-    public IReadOnlyList<OutboundFrame> Frames => _frames;
+    /// <summary>How many frames the next send carries (each holds the reference its queue took).</summary>
+    public int FrameCount => _frames.Count;
 
     /// <summary>Adds a frame to the next send; the sender now owns the queue's reference to it.</summary>
     public void Add(OutboundFrame frame)
@@ -82,7 +83,7 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
         long done = 0;
         if (UseNativeSend)
         {
-            done = NativeSocket.SendGathered(socket.SafeHandle, _frames);
+            done = NativeSocket.SendGathered(socket.SafeHandle, CollectionsMarshal.AsSpan(_frames));
             if (done == _bytes)
             {
                 return ValueTask.FromResult((int)done);
