@@ -113,6 +113,35 @@ public class EnvelopeFastScanTests
         Assert.That(left, Is.GreaterThan(500), "inputs left to the full reader");
     }
 
+    /// <summary>
+    /// The string scan looks at 16 bytes at a time while they fit and byte by byte after that: a
+    /// closing quote, an escape, a raw control character or the end of the message must be found at
+    /// every position, on either side of each step and in the bytes left over at the end.
+    /// </summary>
+    [Test]
+    public void Every_position_of_a_special_byte_in_a_string_reads_the_same_both_ways()
+    {
+        var specials = new[] { "\"", "\\n", "\\u00e9", "\\q", "\t", "\u001f", "é", "\"x" };
+        var cases = 0;
+        for (var length = 0; length <= 50; length++)
+        {
+            foreach (var special in specials)
+            {
+                var text = new string('a', length);
+                foreach (var tail in new[] { "\"}", "\"", "" })
+                {
+                    // The special inside the data string, then the rest of the string, then the end.
+                    AssertSameAnswer(Encoding.UTF8.GetBytes($$"""{"op":0,"event":"e","data":"{{text}}{{special}}bc{{tail}}"""));
+                    // The same string as a property name (names go through the same scan).
+                    AssertSameAnswer(Encoding.UTF8.GetBytes($$"""{"op":0,"event":"e","{{text}}{{special}}":1}"""));
+                    cases += 2;
+                }
+            }
+        }
+
+        Assert.That(cases, Is.EqualTo(51 * 8 * 3 * 2));
+    }
+
     private static void AssertSameAnswer(byte[] message)
     {
         var fastOk = EnvelopeReader.TryRead(message, out var fastEnvelope, out var fastError, fastScan: true);
