@@ -50,4 +50,7 @@ internal static partial class Log
 
     [LoggerMessage(902, LogLevel.Information, "Shutting down: disconnecting {Count} connections")]
     public static partial void ShuttingDown(ILogger logger, int count);
+
+    [LoggerMessage(903, LogLevel.Warning, "This is a Debug build: the JIT does not optimize it and it routes about 5 times slower. Build with -c Release (dotnet run -c Release --project Broker, or the container) for anything measured or deployed")]
+    public static partial void UnoptimizedBuild(ILogger logger);
 }

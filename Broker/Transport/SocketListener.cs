@@ -40,6 +40,11 @@ public sealed class SocketListener(BrokerRuntime runtime, ILogger<SocketListener
             Log.AuthDisabled(logger);
         }
 
+        if (!BuildFlavor.IsOptimized)
+        {
+            Log.UnoptimizedBuild(logger);
+        }
+
         _acceptLoop = AcceptLoopAsync(socket);
         return Task.CompletedTask;
     }
