@@ -29,7 +29,10 @@ public sealed class SocketListener(BrokerRuntime runtime, ILogger<SocketListener
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         socket.Bind(new IPEndPoint(address, options.Port));
-        socket.Listen(1024);
+        // The kernel's limit (net.core.somaxconn), not a small constant: a connect storm (every game
+        // client reconnecting after a node restart, a benchmark opening thousands at once) waits in
+        // the queue instead of having its SYNs dropped and retried a second later.
+        socket.Listen();
         _listenSocket = socket;
         var endPoint = (IPEndPoint)socket.LocalEndPoint!;
         _bound.TrySetResult(endPoint);
