@@ -177,18 +177,16 @@ public sealed partial class Connection
         var sender = SocketSender.Rent();
         try
         {
-            var sent = 0;
+            long sent = 0;
             while (true)
             {
-                var bytes = 0;
                 lock (Sync)
                 {
                     // Every change to _pendingBytes happens under this lock.
                     _pendingBytes -= sent;
-                    while (sender.FrameCount < SocketSender.MaxFrames && bytes < MaxBytesPerSend && _queue.TryDequeue(out var frame))
+                    while (sender.FrameCount < SocketSender.MaxFrames && sender.ByteCount < MaxBytesPerSend && _queue.TryDequeue(out var frame))
                     {
                         sender.Add(frame);
-                        bytes += frame.Length;
                     }
 
                     if (sender.FrameCount == 0 || IsEnded)
@@ -199,8 +197,8 @@ public sealed partial class Connection
                 }
 
                 await sender.SendAsync(_socket).ConfigureAwait(false);
+                sent = sender.ByteCount; // read before ReleaseFrames, which starts the next send at 0
                 sender.ReleaseFrames();
-                sent = bytes;
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)

@@ -41,6 +41,9 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource<int>
     /// <summary>How many frames the next send carries (each holds the reference its queue took).</summary>
     public int FrameCount => _frames.Count;
 
+    /// <summary>How many bytes the next send carries: the frames' lengths together.</summary>
+    public long ByteCount => _bytes;
+
     /// <summary>Adds a frame to the next send; the sender now owns the queue's reference to it.</summary>
     public void Add(OutboundFrame frame)
     {
