@@ -131,4 +131,30 @@ public sealed class SlowConsumerTests
         await publisher.SendAsync("""{"id":"after","op":0,"event":"X","intent":{"target":"GROUP","identifier":"flood"}}""");
         Assert.That((await fast.ReceiveAsync()).GetProperty("id").GetString(), Is.EqualTo("after"));
     }
+
+    /// <summary>
+    /// The bound counts bytes waiting, not bytes ever sent: each send gives its bytes back. A client
+    /// that reads as it goes receives many times the bound and is never called slow.
+    /// </summary>
+    [Test]
+    public async Task A_client_that_reads_receives_far_more_than_the_bound_without_being_disconnected()
+    {
+        await using var server = await BrokerServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Broker:Limits:MaxMessageBytes"] = "16384",
+            ["Broker:Limits:MaxPendingBytes"] = "16384",
+        });
+        await using var sender = await TestClient.IdentifiedAsync(server, "sender", "service");
+        await using var reader = await TestClient.IdentifiedAsync(server, "reader", "client", "steady");
+
+        // 200 messages of ~1 KiB, one at a time: 12 times the 16 KiB bound in all, never more than one waiting.
+        var padding = new string('x', 1000);
+        for (var i = 0; i < 200; i++)
+        {
+            await sender.SendAsync($$$"""{"id":{{{i}}},"op":0,"event":"TICK","data":"{{{padding}}}","intent":{"target":"GROUP","identifier":"steady"}}""");
+            var got = await reader.ReceiveAsync();
+            Assert.That(got.GetProperty("op").GetInt32(), Is.EqualTo(0), $"message {i} delivered, not a DISCONNECT: {got}");
+            Assert.That(got.GetProperty("id").GetInt32(), Is.EqualTo(i));
+        }
+    }
 }
