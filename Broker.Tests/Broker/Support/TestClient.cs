@@ -31,7 +31,15 @@ public sealed class TestClient : IAsyncDisposable
     /// <summary>The close status the broker sent, once the connection is closed.</summary>
     public WebSocketCloseStatus? CloseStatus { get; private set; }
 
-    public static async Task<TestClient> ConnectAsync(Uri uri, string? subprotocol = "mastersocket.v1")
+    public static async Task<TestClient> ConnectAsync(Uri uri, string? subprotocol = "mastersocket.v1") =>
+        new(await ConnectSocketAsync(uri, subprotocol));
+
+    /// <summary>
+    /// A connected ClientWebSocket with no background reader, for a test that receives (or closes)
+    /// itself: a ClientWebSocket allows one receive at a time, and <c>CloseAsync</c> receives the
+    /// peer's close frame, so it must not race the reader of a <see cref="TestClient"/>.
+    /// </summary>
+    public static async Task<ClientWebSocket> ConnectSocketAsync(Uri uri, string? subprotocol = "mastersocket.v1")
     {
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.Zero; // only the broker's heartbeats, none of the client's own
@@ -42,7 +50,7 @@ public sealed class TestClient : IAsyncDisposable
 
         using var timeout = new CancellationTokenSource(DefaultTimeout);
         await socket.ConnectAsync(uri, timeout.Token);
-        return new TestClient(socket);
+        return socket;
     }
 
     /// <summary>Connects and identifies; returns the client.</summary>
