@@ -14,6 +14,9 @@ public sealed class RunContext : IDisposable
     /// <summary>Connections per 127.0.0.x source address when spreading automatically (of ~28k ephemeral ports each).</summary>
     private const int ConnectionsPerSource = 20_000;
 
+    /// <summary>How often <see cref="WaitAsync"/> checks for a broken run or an early end.</summary>
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(50);
+
     private readonly List<BenchClient> _clients = [];
     private readonly CancellationTokenSource _cancel;
 
@@ -144,10 +147,18 @@ public sealed class RunContext : IDisposable
                 return;
             }
 
+            // Read the clock again: time has passed since the loop's test. A "left" that went
+            // negative meanwhile must not reach Task.Delay: -1 ms means wait forever (the run then
+            // hung until the guard gave up on it), anything less throws.
             var left = duration - watch.Elapsed;
+            if (left <= TimeSpan.Zero)
+            {
+                break;
+            }
+
             try
             {
-                await Task.Delay(left < TimeSpan.FromMilliseconds(50) ? left : TimeSpan.FromMilliseconds(50), Token);
+                await Task.Delay(left < Pause ? left : Pause, Token);
             }
             catch (OperationCanceledException)
             {
