@@ -13,7 +13,7 @@ public sealed class RuntimeConfigTests
     [Test]
     public void Hot_methods_are_optimized_without_waiting_for_the_call_counting_delay()
     {
-        // Without it a node under load ran its first 2 to 8 seconds on unoptimized code
+        // Without it a node under load ran its first 2 to 10 seconds on slow code
         // (docs/benchmarks.md, "Cold start").
         Assert.That(ConfigProperty("System.Runtime.TieredCompilation.CallCountingDelayMs").GetInt32(), Is.Zero);
     }
