@@ -23,6 +23,12 @@ public sealed class TestClient : IAsyncDisposable
         _reader = Task.Run(ReadLoopAsync);
     }
 
+    /// <summary>
+    /// The client's socket, for sending, state checks and aborts. Receiving belongs to the
+    /// background reader: <c>ReceiveAsync</c> or <c>CloseAsync</c> (which receives the peer's close
+    /// frame) on it would race the reader for frames. A test that receives or closes by itself
+    /// uses <see cref="ConnectSocketAsync"/>.
+    /// </summary>
     public ClientWebSocket Socket { get; }
 
     /// <summary>Set by <see cref="IdentifyAsync"/>.</summary>
