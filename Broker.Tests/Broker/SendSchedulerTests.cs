@@ -10,7 +10,7 @@ namespace MasterSocket.Tests.Broker;
 /// </summary>
 public sealed class SendSchedulerTests
 {
-    private sealed class CountingLoop(long id) : ISendLoop
+    private sealed class CountingLoop(long id, SendScheduler scheduler) : ISendLoop
     {
         private int _scheduled;
         private int _ran;
@@ -21,8 +21,10 @@ public sealed class SendSchedulerTests
 
         public bool Pending => Volatile.Read(ref _scheduled) != 0;
 
+        public int QueuedFrames => 0;
+
         /// <summary>Like a connection: handed to the scheduler only when not already waiting for it.</summary>
-        public void ScheduleOn(SendScheduler scheduler)
+        public void ScheduleSendLoop()
         {
             if (Interlocked.Exchange(ref _scheduled, 1) == 0)
             {
@@ -43,7 +45,7 @@ public sealed class SendSchedulerTests
     public void Every_connection_handed_over_runs_even_while_its_shard_goes_idle(int shards)
     {
         var scheduler = new SendScheduler(shards);
-        var loops = Enumerable.Range(0, 64).Select(i => new CountingLoop(i)).ToArray();
+        var loops = Enumerable.Range(0, 64).Select(i => new CountingLoop(i, scheduler)).ToArray();
 
         // Many rounds, each ending with every shard idle, and within each several threads handing
         // connections over at once: hand-overs keep landing while a shard is draining or resetting.
@@ -53,7 +55,7 @@ public sealed class SendSchedulerTests
             {
                 for (var k = 0; k < 16; k++)
                 {
-                    loops[((round * 7) + (thread * 16) + k) % loops.Length].ScheduleOn(scheduler);
+                    loops[((round * 7) + (thread * 16) + k) % loops.Length].ScheduleSendLoop();
                     Thread.SpinWait(k * thread);
                 }
             });

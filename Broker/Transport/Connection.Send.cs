@@ -163,10 +163,33 @@ public sealed partial class Connection
         return start;
     }
 
-    private void StartSendLoop() => _runtime.Sends.Schedule(this);
+    /// <summary>
+    /// Starts the send loop: at the end of the read being parsed on this thread, if there is one
+    /// (<see cref="ReadSends"/>), otherwise through the scheduler.
+    /// </summary>
+    private void StartSendLoop()
+    {
+        if (!ReadSends.TryDefer(this))
+        {
+            _runtime.Sends.Schedule(this);
+        }
+    }
 
-    /// <summary>Called by the <see cref="SendScheduler"/>: runs the send loop until it is done or must wait.</summary>
+    int ISendLoop.QueuedFrames
+    {
+        get
+        {
+            lock (Sync)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    /// <summary>Runs the send loop on this thread until it is done or must wait (the scheduler's shard, or the end of a read).</summary>
     void ISendLoop.RunSendLoop() => _ = SendLoopAsync();
+
+    void ISendLoop.ScheduleSendLoop() => _runtime.Sends.Schedule(this);
 
     /// <summary>
     /// The send loop, alive only while frames are queued: it takes everything queued (up to a bound),
