@@ -10,10 +10,12 @@ namespace MasterSocket.Broker.Transport;
 /// messages instead of one per recipient, and the frames that arrive for a recipient while its
 /// shard waits to run leave in the same gathered send.
 /// <para>
-/// Why a shard and not the receive loop: flushing at the end of each read (the loop that routed)
-/// sends as soon as one read's frames are routed, which under load means fewer frames per send
-/// call than waiting for the pool (measured: docs/benchmarks.md). Why several shards: one would be
-/// a single thread doing every send of a fan-out; one per processor lets every core send.
+/// Not every send comes here: a read that queued a full send for a few recipients sends to them
+/// itself at its end (<see cref="ReadSends"/>). What comes here is what gathers better across
+/// reads: one or a few frames per recipient per read (requests converging on a service, a paced
+/// client), reads that reach many recipients (a large group, GLOBAL), and sends started outside a
+/// read (timers, the backplane). Why several shards: one would be a single thread doing every
+/// send of a fan-out; one per processor lets every core send.
 /// </para>
 /// </summary>
 public sealed class SendScheduler
