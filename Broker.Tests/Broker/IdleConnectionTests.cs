@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using MasterSocket.Broker.Transport;
 using MasterSocket.Protocol.WebSockets;
 using MasterSocket.Tests.Broker.Support;
 
@@ -58,15 +59,18 @@ public sealed class IdleConnectionTests
     {
         using var raw = await IdentifiedAsync();
 
-        // 1,000 PINGs in one write: more than one 16 KiB busy receive, so the loop reads on without
+        // 3,000 PINGs in one write: more than one busy receive, so the loop reads on without
         // waiting; the burst ends part-way through a read.
-        var burst = Enumerable.Range(0, 1000).SelectMany(i => MaskedText($$"""{"id":"b{{i}}","op":3}""")).ToArray();
-        Assert.That(burst, Has.Length.GreaterThan(16 * 1024));
+        var burst = Enumerable.Range(0, 3000).SelectMany(i => MaskedText($$"""{"id":"b{{i}}","op":3}""")).ToArray();
+        Assert.That(burst, Has.Length.GreaterThan(Connection.BusyReceive));
         await raw.SendAsync(burst);
-        for (var i = 0; i < 1000; i++)
+        for (var i = 0; i < 3000; i++)
         {
             Assert.That((await raw.ReadMessageAsync()).GetProperty("id").GetString(), Is.EqualTo($"b{i}"));
         }
+
+        // Silent after a busy read: it waits for its next bytes holding no pipe and no 64 KiB buffer.
+        Assert.That(await HoldsPipeEventuallyAsync(false), Is.False, "a busy connection that fell silent gives its pipe back");
 
         await Task.Delay(200);
         await raw.SendAsync(MaskedText("""{"id":"after","op":3}"""));
