@@ -1,8 +1,8 @@
-using System.Buffers;
 using System.Text;
 using MasterSocket.Broker.Transport;
 using MasterSocket.Protocol.WebSockets;
 using MasterSocket.Tests.Broker.Support;
+using MasterSocket.Tests.Protocol.Support;
 
 namespace MasterSocket.Tests.Broker;
 
@@ -61,7 +61,7 @@ public sealed class IdleConnectionTests
 
         // 3,000 PINGs in one write: more than one busy receive, so the loop reads on without
         // waiting; the burst ends part-way through a read.
-        var burst = Enumerable.Range(0, 3000).SelectMany(i => MaskedText($$"""{"id":"b{{i}}","op":3}""")).ToArray();
+        var burst = Enumerable.Range(0, 3000).SelectMany(i => ClientFrames.Text($$"""{"id":"b{{i}}","op":3}""")).ToArray();
         Assert.That(burst, Has.Length.GreaterThan(Connection.BusyReceive));
         await raw.SendAsync(burst);
         for (var i = 0; i < 3000; i++)
@@ -73,7 +73,7 @@ public sealed class IdleConnectionTests
         Assert.That(await HoldsPipeEventuallyAsync(false), Is.False, "a busy connection that fell silent gives its pipe back");
 
         await Task.Delay(200);
-        await raw.SendAsync(MaskedText("""{"id":"after","op":3}"""));
+        await raw.SendAsync(ClientFrames.Text("""{"id":"after","op":3}"""));
         Assert.That((await raw.ReadMessageAsync()).GetProperty("id").GetString(), Is.EqualTo("after"));
         Assert.That(await HoldsPipeEventuallyAsync(false), Is.False, "quiet again: the pipe is given back");
     }
@@ -88,7 +88,7 @@ public sealed class IdleConnectionTests
     {
         using var raw = await IdentifiedAsync();
         Assert.That(await HoldsPipeEventuallyAsync(false), Is.False, "the IDENTIFY was fully parsed");
-        var frame = MaskedText("""{"id":"split","op":3}""");
+        var frame = ClientFrames.Text("""{"id":"split","op":3}""");
         var cut = splitAt > 0 ? splitAt : frame.Length + splitAt;
 
         await raw.SendAsync(frame.AsMemory(0, cut));
@@ -108,18 +108,18 @@ public sealed class IdleConnectionTests
         var json = Encoding.UTF8.GetBytes("""{"id":"frag","op":3}""");
 
         // The first fragment is a whole frame: nothing is left in the pipe, but the message is open.
-        await raw.SendAsync(Masked(FrameOpcode.Text, json.AsSpan(0, 9), fin: false));
+        await raw.SendAsync(ClientFrames.Frame(FrameOpcode.Text, json.AsSpan(0, 9), fin: false));
         await Task.Delay(100);
         Assert.That(await HoldsPipeEventuallyAsync(true), Is.True, "an open fragmented message keeps its reader");
-        await raw.SendAsync(Masked(FrameOpcode.Continuation, json.AsSpan(9, 5), fin: false));
+        await raw.SendAsync(ClientFrames.Frame(FrameOpcode.Continuation, json.AsSpan(9, 5), fin: false));
         await Task.Delay(50);
-        await raw.SendAsync(Masked(FrameOpcode.Continuation, json.AsSpan(14), fin: true));
+        await raw.SendAsync(ClientFrames.Frame(FrameOpcode.Continuation, json.AsSpan(14), fin: true));
 
         Assert.That((await raw.ReadMessageAsync()).GetProperty("id").GetString(), Is.EqualTo("frag"));
         Assert.That(await HoldsPipeEventuallyAsync(false), Is.False, "the message is complete: both are given back");
 
         // A reader given back mid-message would have lost the first fragment: the next one starts clean.
-        await raw.SendAsync(MaskedText("""{"id":"next","op":3}"""));
+        await raw.SendAsync(ClientFrames.Text("""{"id":"next","op":3}"""));
         Assert.That((await raw.ReadMessageAsync()).GetProperty("id").GetString(), Is.EqualTo("next"));
     }
 
@@ -127,9 +127,9 @@ public sealed class IdleConnectionTests
     public async Task Two_messages_in_one_read_then_one_split_over_the_next_two_reads_are_all_answered()
     {
         using var raw = await IdentifiedAsync();
-        var first = MaskedText("""{"id":"a","op":3}""");
-        var second = MaskedText("""{"id":"b","op":3}""");
-        var third = MaskedText("""{"id":"c","op":3}""");
+        var first = ClientFrames.Text("""{"id":"a","op":3}""");
+        var second = ClientFrames.Text("""{"id":"b","op":3}""");
+        var third = ClientFrames.Text("""{"id":"c","op":3}""");
 
         await raw.SendAsync(first.Concat(second).Concat(third.Take(5)).ToArray());
         Assert.That((await raw.ReadMessageAsync()).GetProperty("id").GetString(), Is.EqualTo("a"));
@@ -141,14 +141,7 @@ public sealed class IdleConnectionTests
         Assert.That(await HoldsPipeEventuallyAsync(false), Is.False);
     }
 
-    private async Task<RawClient> IdentifiedAsync()
-    {
-        var raw = await RawClient.UpgradedAsync(_server.EndPoint);
-        await raw.SendTextAsync("""{"id":"i","op":1,"data":{"name":"idle"}}""");
-        var reply = await raw.ReadMessageAsync();
-        Assert.That(reply.GetProperty("op").GetInt32(), Is.EqualTo(5), "IDENTIFY is answered with a REPLY");
-        return raw;
-    }
+    private Task<RawClient> IdentifiedAsync() => RawClient.IdentifiedAsync(_server.EndPoint, "idle");
 
     /// <summary>Polls the server's only connection until it does (or does not) hold a pipe; returns the last value seen.</summary>
     private async Task<bool> HoldsPipeEventuallyAsync(bool expected)
@@ -161,14 +154,5 @@ public sealed class IdleConnectionTests
         }
 
         return connection.HoldsInputPipe;
-    }
-
-    private static byte[] MaskedText(string json) => Masked(FrameOpcode.Text, Encoding.UTF8.GetBytes(json), fin: true);
-
-    private static byte[] Masked(FrameOpcode opcode, ReadOnlySpan<byte> payload, bool fin)
-    {
-        var output = new ArrayBufferWriter<byte>();
-        FrameWriter.WriteMasked(output, opcode, payload, maskKey: 0x1F2E3D4C, fin);
-        return output.WrittenSpan.ToArray();
     }
 }

@@ -1,8 +1,6 @@
-using System.Buffers;
-using System.Text;
 using MasterSocket.Broker.Transport;
-using MasterSocket.Protocol.WebSockets;
 using MasterSocket.Tests.Broker.Support;
+using MasterSocket.Tests.Protocol.Support;
 
 namespace MasterSocket.Tests.Broker;
 
@@ -170,23 +168,9 @@ public sealed class ReadSendsTests
         $$$"""{"id":"{{{id}}}","op":0,"event":"MOVE","data":{"x":1,"pad":"{{{new string('p', 40)}}}"},"intent":{"target":"DIRECT","identifier":"{{{target}}}"}}""";
 
     /// <summary><paramref name="count"/> masked text frames back to back in one buffer.</summary>
-    private static byte[] Burst(int count, Func<int, string> envelope)
-    {
-        var output = new ArrayBufferWriter<byte>();
-        for (var i = 0; i < count; i++)
-        {
-            FrameWriter.WriteMasked(output, FrameOpcode.Text, Encoding.UTF8.GetBytes(envelope(i)), maskKey: 0x1B2C3D4Eu + (uint)i, fin: true);
-        }
+    private static byte[] Burst(int count, Func<int, string> envelope) =>
+        Enumerable.Range(0, count).SelectMany(i => ClientFrames.Text(envelope(i))).ToArray();
 
-        return output.WrittenSpan.ToArray();
-    }
-
-    private static async Task<RawClient> IdentifiedRawAsync(BrokerServer server, string name, string role = "client")
-    {
-        var raw = await RawClient.UpgradedAsync(server.EndPoint);
-        await raw.SendTextAsync($$$"""{"id":"i","op":1,"data":{"name":"{{{name}}}","role":"{{{role}}}"}}""");
-        var reply = await raw.ReadMessageAsync();
-        Assert.That(reply.GetProperty("data").TryGetProperty("clientId", out _), Is.True, $"IDENTIFY failed: {reply}");
-        return raw;
-    }
+    private static Task<RawClient> IdentifiedRawAsync(BrokerServer server, string name, string role = "client") =>
+        RawClient.IdentifiedAsync(server.EndPoint, name, role);
 }

@@ -46,6 +46,17 @@ public sealed class RawClient : IDisposable
         return client;
     }
 
+    /// <summary>Connects, upgrades and identifies (no-auth mode: <paramref name="name"/> and <paramref name="role"/> as given).</summary>
+    public static async Task<RawClient> IdentifiedAsync(IPEndPoint endPoint, string name, string role = "client")
+    {
+        var client = await UpgradedAsync(endPoint);
+        await client.SendTextAsync(JsonSerializer.Serialize(new { id = "i", op = 1, data = new { name, role } }));
+        var reply = await client.ReadMessageAsync();
+        Assert.That(reply.GetProperty("op").GetInt32(), Is.EqualTo(5), $"IDENTIFY is answered with a REPLY: {reply}");
+        Assert.That(reply.GetProperty("data").TryGetProperty("clientId", out _), Is.True, $"IDENTIFY failed: {reply}");
+        return client;
+    }
+
     public static string UpgradeRequest(string path = "/ws", string? extraHeaders = null, string key = "dGhlIHNhbXBsZSBub25jZQ==", string version = "13") =>
         $"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
         $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: {version}\r\n{extraHeaders}\r\n";
