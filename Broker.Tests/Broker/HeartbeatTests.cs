@@ -52,9 +52,7 @@ public sealed class HeartbeatTests
     public async Task Any_frame_counts_as_a_sign_of_life_not_only_PONG()
     {
         // This client never answers the broker's PINGs; it only sends WebSocket-level pings.
-        using var raw = await RawClient.UpgradedAsync(_server.EndPoint);
-        await raw.SendTextAsync("""{"id":"i","op":1,"data":{"name":"pinger"}}""");
-        Assert.That((await raw.ReadMessageAsync()).GetProperty("op").GetInt32(), Is.EqualTo(5));
+        using var raw = await RawClient.IdentifiedAsync(_server.EndPoint, "pinger");
         var started = DateTime.UtcNow;
         while (DateTime.UtcNow - started < TimeSpan.FromSeconds(1.5)) // three heartbeat timeouts
         {
@@ -96,9 +94,7 @@ public sealed class SlowConsumerTests
         });
         await using var publisher = await TestClient.IdentifiedAsync(server, "publisher", "service");
         await using var fast = await TestClient.IdentifiedAsync(server, "fast", "client", "flood");
-        using var slow = await RawClient.UpgradedAsync(server.EndPoint);
-        await slow.SendTextAsync("""{"id":"i","op":1,"data":{"name":"slow","groups":["flood"]}}""");
-        Assert.That((await slow.ReadMessageAsync()).GetProperty("op").GetInt32(), Is.EqualTo(5));
+        using var slow = await RawClient.IdentifiedAsync(server.EndPoint, "slow", "client", "flood");
 
         // The slow client now stops reading. The publisher keeps a window of 50 messages ahead of the
         // fast member (as a real publisher paces itself), sending 8 MB in all: far more than the socket

@@ -79,9 +79,7 @@ public sealed class AdminAndShutdownTests
         using var http = new HttpClient { BaseAddress = server.AdminUri };
 
         // A client that never answers the close handshake keeps the node draining for the close timeout.
-        using var stubborn = await RawClient.UpgradedAsync(server.EndPoint);
-        await stubborn.SendTextAsync("""{"id":"i","op":1,"data":{"name":"stubborn"}}""");
-        await stubborn.ReadMessageAsync();
+        using var stubborn = await RawClient.IdentifiedAsync(server.EndPoint, "stubborn");
 
         var stopping = server.DisposeAsync().AsTask();
         var deadline = DateTime.UtcNow.AddSeconds(2);

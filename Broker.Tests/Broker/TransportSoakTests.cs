@@ -55,9 +55,7 @@ public sealed class TransportSoakTests
     public async Task Half_closed_client_is_cleaned_up_and_becomes_unreachable()
     {
         await using var server = await BrokerServer.StartAsync();
-        using var raw = await RawClient.UpgradedAsync(server.EndPoint);
-        await raw.SendTextAsync("""{"id":"i","op":1,"data":{"name":"half"}}""");
-        await raw.ReadMessageAsync();
+        using var raw = await RawClient.IdentifiedAsync(server.EndPoint, "half");
         raw.Socket.Shutdown(SocketShutdown.Send);
         Assert.That(await raw.WaitForEndOfStreamAsync(), Is.True, "the broker ends a connection whose peer sent FIN");
         await server.WaitForNoConnectionsAsync();
@@ -77,17 +75,13 @@ public sealed class TransportSoakTests
 
     private static async Task IdentifyThenReset(BrokerServer server)
     {
-        using var raw = await RawClient.UpgradedAsync(server.EndPoint);
-        await raw.SendTextAsync("""{"id":"i","op":1,"data":{"name":"r","groups":["soak"]}}""");
-        await raw.ReadMessageAsync();
+        using var raw = await RawClient.IdentifiedAsync(server.EndPoint, "r", "client", "soak");
         raw.Socket.LingerState = new LingerOption(true, 0);
     }
 
     private static async Task IdentifyThenHalfClose(BrokerServer server)
     {
-        using var raw = await RawClient.UpgradedAsync(server.EndPoint);
-        await raw.SendTextAsync("""{"id":"i","op":1,"data":{"name":"h","groups":["soak"]}}""");
-        await raw.ReadMessageAsync();
+        using var raw = await RawClient.IdentifiedAsync(server.EndPoint, "h", "client", "soak");
         raw.Socket.Shutdown(SocketShutdown.Send);
         await raw.WaitForEndOfStreamAsync();
     }

@@ -46,11 +46,11 @@ public sealed class RawClient : IDisposable
         return client;
     }
 
-    /// <summary>Connects, upgrades and identifies (no-auth mode: <paramref name="name"/> and <paramref name="role"/> as given).</summary>
-    public static async Task<RawClient> IdentifiedAsync(IPEndPoint endPoint, string name, string role = "client")
+    /// <summary>Connects, upgrades and identifies (no-auth mode: name, role and groups as given); the reply is read.</summary>
+    public static async Task<RawClient> IdentifiedAsync(IPEndPoint endPoint, string name, string role = "client", params string[] groups)
     {
         var client = await UpgradedAsync(endPoint);
-        await client.SendTextAsync(JsonSerializer.Serialize(new { id = "i", op = 1, data = new { name, role } }));
+        await client.SendTextAsync(JsonSerializer.Serialize(new { id = "i", op = 1, data = new { name, role, groups } }));
         var reply = await client.ReadMessageAsync();
         Assert.That(reply.GetProperty("op").GetInt32(), Is.EqualTo(5), $"IDENTIFY is answered with a REPLY: {reply}");
         Assert.That(reply.GetProperty("data").TryGetProperty("clientId", out _), Is.True, $"IDENTIFY failed: {reply}");
