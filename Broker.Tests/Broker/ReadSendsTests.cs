@@ -136,6 +136,32 @@ public sealed class ReadSendsTests
     }
 
     [Test]
+    public async Task Frames_waiting_for_the_end_of_their_read_do_not_make_a_reading_client_a_slow_consumer()
+    {
+        // A 16 KiB bound, and one write of ~40 KB for one recipient: the broker parses it in reads of
+        // up to 64 KiB and sends only at the end of each, so the recipient's queue passes the bound
+        // without the recipient being slow. PROTOCOL.md: SLOW_CONSUMER is for a client that does not
+        // read, and "no other client is slowed down or loses messages because of it".
+        await using var server = await BrokerServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Broker:Limits:MaxMessageBytes"] = "16384",
+            ["Broker:Limits:MaxPendingBytes"] = "16384",
+        });
+        await using var receiver = await TestClient.IdentifiedAsync(server, "steady-reader");
+        using var sender = await IdentifiedRawAsync(server, "burster");
+
+        const int count = 300;
+        await sender.SendAsync(Burst(count, i => Direct($"s-{i}", receiver.ClientId)));
+
+        for (var i = 0; i < count; i++)
+        {
+            var got = await receiver.ReceiveAsync();
+            Assert.That(got.GetProperty("op").GetInt32(), Is.EqualTo(0), $"message {i} delivered, not a DISCONNECT: {got}");
+            Assert.That(got.GetProperty("id").GetString(), Is.EqualTo($"s-{i}"));
+        }
+    }
+
+    [Test]
     public async Task A_burst_to_a_group_wider_than_a_read_sends_itself_reaches_every_member_in_order()
     {
         await using var server = await BrokerServer.StartAsync();

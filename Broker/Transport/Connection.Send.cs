@@ -18,6 +18,14 @@ public sealed partial class Connection
     private bool _closeQueued;
     private bool _finalFramesSent;
 
+    /// <summary>
+    /// True from the moment a read on some thread took this connection's send loop
+    /// (<see cref="ReadSends"/>) until the loop starts at the end of that read. The frames queued
+    /// meanwhile wait for the broker, not for the client, so they do not count against
+    /// <c>MaxPendingBytes</c>; one read (at most <see cref="BusyReceive"/> bytes in) bounds them.
+    /// </summary>
+    private volatile bool _waitingForReadEnd;
+
     /// <summary>Bytes queued or being handed to the kernel.</summary>
     public long PendingBytes
     {
@@ -46,7 +54,8 @@ public sealed partial class Connection
     /// Queues a frame for this client, taking a reference to it; the caller keeps its own. Returns
     /// false when the connection is closing or gone. A client whose queue would pass
     /// <c>Limits:MaxPendingBytes</c> is disconnected with SLOW_CONSUMER instead: it pays for its own
-    /// slowness, and no sender ever waits for it.
+    /// slowness, and no sender ever waits for it. Frames held back until the end of a read are not
+    /// the client's slowness and are always queued (<see cref="_waitingForReadEnd"/>).
     /// </summary>
     public bool Send(OutboundFrame frame)
     {
@@ -59,7 +68,7 @@ public sealed partial class Connection
                 return false;
             }
 
-            fits = _pendingBytes + frame.Length <= _runtime.Options.Limits.MaxPendingBytes;
+            fits = _pendingBytes + frame.Length <= _runtime.Options.Limits.MaxPendingBytes || _waitingForReadEnd;
             if (fits)
             {
                 start = EnqueueLocked(frame);
@@ -169,9 +178,15 @@ public sealed partial class Connection
     /// </summary>
     private void StartSendLoop()
     {
-        if (!ReadSends.TryDefer(this))
+        if (ReadSends.TryDefer(this))
         {
-            _runtime.Sends.Schedule(this);
+            // Set after the lock that queued the frame: a Send on another thread in between still
+            // sees false and applies the bound as if the loop were running.
+            _waitingForReadEnd = true;
+        }
+        else
+        {
+            ((ISendLoop)this).ScheduleSendLoop();
         }
     }
 
@@ -187,9 +202,17 @@ public sealed partial class Connection
     }
 
     /// <summary>Runs the send loop on this thread until it is done or must wait (the scheduler's shard, or the end of a read).</summary>
-    void ISendLoop.RunSendLoop() => _ = SendLoopAsync();
+    void ISendLoop.RunSendLoop()
+    {
+        _waitingForReadEnd = false;
+        _ = SendLoopAsync();
+    }
 
-    void ISendLoop.ScheduleSendLoop() => _runtime.Sends.Schedule(this);
+    void ISendLoop.ScheduleSendLoop()
+    {
+        _waitingForReadEnd = false;
+        _runtime.Sends.Schedule(this);
+    }
 
     /// <summary>
     /// The send loop, alive only while frames are queued: it takes everything queued (up to a bound),

@@ -58,7 +58,7 @@ internal static class ReadSends
             // A wide read (a large group, GLOBAL): every recipient goes to the shards, and the first
             // ones go now rather than at the end of the read, as the rest will.
             t_open = false;
-            ScheduleAll(started);
+            HandOver(started, sendHere: false);
             return false;
         }
 
@@ -73,43 +73,31 @@ internal static class ReadSends
     public static void Close()
     {
         t_open = false;
-        if (t_started is not { Count: > 0 } started)
+        if (t_started is { Count: > 0 } started)
         {
-            return;
-        }
-
-        try
-        {
-            foreach (var connection in started)
-            {
-                if (connection.QueuedFrames >= MinFrames)
-                {
-                    connection.RunSendLoop();
-                }
-                else
-                {
-                    connection.ScheduleSendLoop();
-                }
-            }
-        }
-        finally
-        {
-            started.Clear();
+            HandOver(started, sendHere: true);
         }
     }
 
-    private static void ScheduleAll(List<ISendLoop> started)
+    /// <summary>
+    /// Runs here (when <paramref name="sendHere"/> and a full send is queued) or schedules each send
+    /// loop in <paramref name="started"/>, then empties it. The read is already closed, so nothing
+    /// these loops start is added to the list meanwhile.
+    /// </summary>
+    private static void HandOver(List<ISendLoop> started, bool sendHere)
     {
-        try
+        foreach (var connection in started)
         {
-            foreach (var connection in started)
+            if (sendHere && connection.QueuedFrames >= MinFrames)
+            {
+                connection.RunSendLoop();
+            }
+            else
             {
                 connection.ScheduleSendLoop();
             }
         }
-        finally
-        {
-            started.Clear();
-        }
+
+        started.Clear();
     }
 }

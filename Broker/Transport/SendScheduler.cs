@@ -4,9 +4,10 @@ namespace MasterSocket.Broker.Transport;
 
 /// <summary>
 /// Runs the send loops of connections that have frames queued, many connections per thread-pool
-/// work item. Routing a message queues its frame on each recipient and hands each recipient that
-/// was idle to one shard here; a shard is scheduled at most once at a time and, when it runs, starts
-/// every send loop handed to it since. So one thread-pool dispatch serves a whole burst of routed
+/// work item. Routing a message queues its frame on each recipient, and a recipient that was idle
+/// is handed to one shard here (unless the read that routed to it sends to it itself, below); a
+/// shard is scheduled at most once at a time and, when it runs, starts every send loop handed to
+/// it since. So one thread-pool dispatch serves a whole burst of routed
 /// messages instead of one per recipient, and the frames that arrive for a recipient while its
 /// shard waits to run leave in the same gathered send.
 /// <para>
