@@ -3,7 +3,6 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using MasterSocket.Broker.Sessions;
 using MasterSocket.Protocol.WebSockets;
-using MasterSocket.Tests.Broker.Support;
 
 namespace MasterSocket.Benchmarks.Micro;
 

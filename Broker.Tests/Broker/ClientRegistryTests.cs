@@ -1,6 +1,7 @@
 using System.Text;
 using MasterSocket.Broker.Routing;
 using MasterSocket.Broker.Sessions;
+using MasterSocket.Benchmarks.Micro;
 using MasterSocket.Tests.Broker.Support;
 
 namespace MasterSocket.Tests.Broker;

@@ -9,13 +9,13 @@ using MasterSocket.Protocol.Envelopes;
 using MasterSocket.Protocol.WebSockets;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace MasterSocket.Tests.Broker.Support;
+namespace MasterSocket.Benchmarks.Micro;
 
 /// <summary>
 /// A connection without a socket: frames are queued in memory, as the real connection queues them
 /// before its send loop takes them. With <see cref="InMemoryBroker"/>, it drives real sessions and
-/// the real router for allocation budgets and benchmarks. (This file is also compiled into
-/// Broker.Benchmarks.)
+/// the real router for the routing micro-benchmarks and for the allocation budgets Broker.Tests
+/// checks in CI (which reference this project for it).
 /// </summary>
 public sealed class InMemoryConnection(long id) : IClientConnection
 {
