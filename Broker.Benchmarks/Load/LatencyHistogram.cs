@@ -70,6 +70,11 @@ public sealed class LatencyHistogram
 
         var rank = (long)Math.Ceiling(percentile / 100.0 * total);
         rank = Math.Clamp(rank, 1, total);
+        if (rank == total)
+        {
+            return MaxNanos; // the top is known exactly, not only its bucket
+        }
+
         long seen = 0;
         for (var i = 0; i < _counts.Length; i++)
         {

@@ -15,7 +15,7 @@ public sealed class RunContext : IDisposable
     private const int ConnectionsPerSource = 20_000;
 
     /// <summary>How often <see cref="WaitAsync"/> checks for a broken run or an early end.</summary>
-    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(50);
 
     private readonly List<BenchClient> _clients = [];
     private readonly CancellationTokenSource _cancel;
@@ -147,18 +147,15 @@ public sealed class RunContext : IDisposable
                 return;
             }
 
-            // Read the clock again: time has passed since the loop's test. A "left" that went
-            // negative meanwhile must not reach Task.Delay: -1 ms means wait forever (the run then
-            // hung until the guard gave up on it), anything less throws.
-            var left = duration - watch.Elapsed;
-            if (left <= TimeSpan.Zero)
+            // Read the clock again: time has passed since the loop's test.
+            if (NextPause(duration, watch.Elapsed) is not { } pause)
             {
                 break;
             }
 
             try
             {
-                await Task.Delay(left < Pause ? left : Pause, Token);
+                await Task.Delay(pause, Token);
             }
             catch (OperationCanceledException)
             {
@@ -168,6 +165,23 @@ public sealed class RunContext : IDisposable
         }
 
         ThrowIfBroken();
+    }
+
+    /// <summary>
+    /// The next pause of <see cref="WaitAsync"/>: what is left of <paramref name="duration"/>, at most
+    /// <see cref="Pause"/>; null once nothing is left. A "left" that went negative must never reach
+    /// Task.Delay: -1 ms there means wait forever (a run hung until its guard gave up on it, seen on
+    /// the loaded 2-core machine), anything below throws.
+    /// </summary>
+    public static TimeSpan? NextPause(TimeSpan duration, TimeSpan elapsed)
+    {
+        var left = duration - elapsed;
+        if (left <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        return left < Pause ? left : Pause;
     }
 
     /// <summary>Fails the run if a problem was reported or the server process died.</summary>

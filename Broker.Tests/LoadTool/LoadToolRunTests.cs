@@ -1,0 +1,183 @@
+using System.Text.Json;
+using MasterSocket.Benchmarks.Load;
+using MasterSocket.Tests.Broker.Support;
+using MasterSocket.Tests.LoadTool.Support;
+
+namespace MasterSocket.Tests.LoadTool;
+
+/// <summary>
+/// The load tool end to end, as docs/benchmarks.md runs it, with short windows and small sizes: it
+/// starts the broker this build ships (and nats-server beside it), drives every scenario over real
+/// sockets, verifies every delivery and writes its report; and a run whose broker loses or repeats
+/// one message exits 1 with no rate, through a proxy that drops or doubles one frame.
+/// </summary>
+public class LoadToolRunTests
+{
+    [Test]
+    public void Direct_closed_loop_then_paced_at_half_reports_rate_latency_and_cpu_for_the_broker()
+    {
+        using var run = LoadToolRun.Start("--scenario", "direct", "--target", "mastersocket", "--pairs", "4", "--rate", "half");
+
+        AssertSucceeded(run);
+        var max = run.Row("direct", "MasterSocket", "max");
+        AssertTraffic(max, connections: 8);
+        AssertEveryMessageReached(max, recipients: 1, inFlight: 4 * 100);
+
+        var paced = run.Row("direct", "MasterSocket", "paced");
+        AssertTraffic(paced, connections: 8);
+        var halfOfMax = max.GetProperty("rate").GetDouble() / 2;
+        Assert.That(paced.GetProperty("variant").GetString(), Does.Contain($"paced {Math.Round(halfOfMax / 100) * 100:0}/s"), "paced at half of the measured max");
+    }
+
+    [Test]
+    public void Fanout_to_two_group_sizes_verifies_every_member_and_draws_the_chart()
+    {
+        using var run = LoadToolRun.Start("--scenario", "fanout", "--target", "mastersocket", "--fanout-recipients", "5,20");
+
+        AssertSucceeded(run);
+        foreach (var members in new[] { 5, 20 })
+        {
+            var row = run.Row("fanout", "MasterSocket", $"{members} members");
+            AssertTraffic(row, connections: members + 1);
+            AssertEveryMessageReached(row, recipients: members, inFlight: 100);
+        }
+
+        var chart = File.ReadAllText(Path.Combine(run.OutDirectory, "fanout.svg"));
+        Assert.That(chart, Does.StartWith("<svg").And.Contain("MasterSocket"));
+    }
+
+    [Test]
+    public void Global_reaches_every_identified_client()
+    {
+        using var run = LoadToolRun.Start("--scenario", "global", "--target", "mastersocket", "--global-recipients", "30");
+
+        AssertSucceeded(run);
+        var row = run.Row("global", "MasterSocket");
+        AssertTraffic(row, connections: 31);
+        AssertEveryMessageReached(row, recipients: 30, inFlight: 100);
+    }
+
+    [Test]
+    public void Request_reply_counts_completed_requests()
+    {
+        using var run = LoadToolRun.Start("--scenario", "request-reply", "--target", "mastersocket", "--requesters", "6", "--services", "2");
+
+        AssertSucceeded(run);
+        var row = run.Row("request-reply", "MasterSocket");
+        AssertTraffic(row, connections: 8);
+        Assert.That(row.GetProperty("rateUnit").GetString(), Is.EqualTo("req/s"));
+    }
+
+    [Test]
+    public void Idle_reports_the_brokers_memory_per_identified_connection()
+    {
+        using var run = LoadToolRun.Start("--scenario", "idle", "--target", "mastersocket", "--connections", "300");
+
+        AssertSucceeded(run);
+        var row = run.Row("idle", "MasterSocket");
+        Assert.Multiple(() =>
+        {
+            Assert.That(row.GetProperty("connections").GetInt32(), Is.EqualTo(300));
+            Assert.That(row.GetProperty("skipped").ValueKind, Is.EqualTo(JsonValueKind.Null));
+            Assert.That(row.GetProperty("rssBytesPerConnection").GetDouble(), Is.GreaterThan(0).And.LessThan(1024 * 1024));
+        });
+    }
+
+    [Test]
+    public void Both_servers_side_by_side_give_two_rows_and_the_ratios()
+    {
+        NatsServerPresence.Require();
+
+        using var run = LoadToolRun.Start("--scenario", "direct", "--target", "both", "--pairs", "4", "--rate", "max");
+
+        AssertSucceeded(run);
+        AssertTraffic(run.Row("direct", "MasterSocket"), connections: 8);
+        AssertTraffic(run.Row("direct", "nats-server"), connections: 8);
+        Assert.That(File.ReadAllText(Path.Combine(run.OutDirectory, "results.md")), Does.Contain("**MasterSocket ÷ nats-server:** CPU per delivery"));
+    }
+
+    [TestCase(FrameFault.Drop, "never arrived")]
+    [TestCase(FrameFault.Duplicate, "arrived again")]
+    public async Task A_broker_that_loses_or_repeats_one_message_fails_the_run_with_no_rate(FrameFault fault, string problem)
+    {
+        await using var broker = await BrokerServer.StartAsync();
+        await using var proxy = new FrameTamperingProxy(broker.EndPoint, fault, frameNumber: 50);
+
+        // The tool blocks its caller until the run ends; the broker and the proxy run on the pool.
+        using var run = await Task.Run(() => LoadToolRun.Start(
+            "--url", proxy.WebSocketUri.ToString(), "--target", "mastersocket", "--scenario", "direct", "--pairs", "2", "--rate", "max"));
+
+        Assert.That(proxy.Tampered, Is.GreaterThan(0), "the proxy reached the frame it tampers with");
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(LoadCommand.Failed));
+            Assert.That(run.Failed, Is.True);
+            Assert.That(run.Failure, Does.StartWith("direct on MasterSocket:").And.Contain(problem));
+            Assert.That(run.Medians, Is.Empty, "no rate is reported for a failed run");
+        });
+    }
+
+    [Test]
+    public void The_same_run_without_tampering_passes_through_the_proxy()
+    {
+        // The control for the test above: the proxy itself loses nothing.
+        RunThroughProxyAsync().GetAwaiter().GetResult();
+
+        static async Task RunThroughProxyAsync()
+        {
+            await using var broker = await BrokerServer.StartAsync();
+            await using var proxy = new FrameTamperingProxy(broker.EndPoint, FrameFault.Drop, frameNumber: int.MaxValue);
+
+            using var run = await Task.Run(() => LoadToolRun.Start(
+                "--url", proxy.WebSocketUri.ToString(), "--target", "mastersocket", "--scenario", "direct", "--pairs", "2", "--rate", "max"));
+
+            AssertSucceeded(run);
+            AssertTraffic(run.Row("direct", "MasterSocket"), connections: 4, serverFigures: false);
+        }
+    }
+
+    [TestCase("--scenario", "everything")]
+    [TestCase("--url", "ws://127.0.0.1:1/ws")]
+    [TestCase("--pairs", "0")]
+    [TestCase("--bogus", "1")]
+    public void Bad_arguments_exit_2_before_anything_starts(string option, string value)
+    {
+        Assert.That(LoadCommand.Run([option, value]), Is.EqualTo(LoadCommand.BadArguments));
+    }
+
+    private static void AssertSucceeded(LoadToolRun run)
+    {
+        Assert.That(run.Results, Is.Not.Null, "results.json was written");
+        Assert.That(run.ExitCode, Is.Zero, run.Failure);
+        Assert.That(run.Failed, Is.False);
+    }
+
+    /// <summary>
+    /// Deliveries in the window = messages in the window × recipients, give or take what was in
+    /// flight when the window opened and closed (the publisher's window of 100 per sender).
+    /// </summary>
+    private static void AssertEveryMessageReached(JsonElement row, int recipients, int inFlight)
+    {
+        var expected = row.GetProperty("messages").GetInt64() * recipients;
+        Assert.That(row.GetProperty("deliveries").GetInt64(), Is.EqualTo(expected).Within(inFlight * recipients), "every message reached every recipient");
+    }
+
+    /// <summary>A verified row with traffic, latency and (for a server the tool started) the server's CPU.</summary>
+    private static void AssertTraffic(JsonElement row, int connections, bool serverFigures = true)
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(row.GetProperty("connections").GetInt32(), Is.EqualTo(connections));
+            Assert.That(row.GetProperty("rate").GetDouble(), Is.GreaterThan(0));
+            Assert.That(row.GetProperty("deliveries").GetInt64(), Is.GreaterThan(0));
+            Assert.That(row.GetProperty("p50Micros").GetDouble(), Is.GreaterThan(0));
+            Assert.That(row.GetProperty("p99Micros").GetDouble(), Is.GreaterThanOrEqualTo(row.GetProperty("p50Micros").GetDouble()));
+            Assert.That(row.GetProperty("toolCpuShare").GetDouble(), Is.GreaterThan(0));
+            if (serverFigures)
+            {
+                Assert.That(row.GetProperty("serverCpuMicrosPerDelivery").GetDouble(), Is.GreaterThan(0));
+                Assert.That(row.GetProperty("serverCores").GetDouble(), Is.GreaterThan(0));
+            }
+        });
+    }
+}
