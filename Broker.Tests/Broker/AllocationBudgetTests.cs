@@ -1,6 +1,5 @@
 using System.Text;
 using MasterSocket.Benchmarks.Micro;
-using MasterSocket.Tests.Broker.Support;
 
 namespace MasterSocket.Tests.Broker;
 

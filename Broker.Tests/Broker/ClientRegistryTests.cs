@@ -1,8 +1,7 @@
 using System.Text;
+using MasterSocket.Benchmarks.Micro;
 using MasterSocket.Broker.Routing;
 using MasterSocket.Broker.Sessions;
-using MasterSocket.Benchmarks.Micro;
-using MasterSocket.Tests.Broker.Support;
 
 namespace MasterSocket.Tests.Broker;
 

@@ -19,9 +19,9 @@ public sealed class IdleScenario(LoadOptions options, int connections) : Scenari
     /// <summary>
     /// Warm-up connections, one after another, before the baseline: more than the 30 calls after
     /// which .NET optimizes a method, so the connect path's code is compiled at its final tier before
-    /// the baseline is sampled and not charged to the measured connections (a fixed ~1 MB, which
-    /// showed as ~0.1 KiB per connection at 10,000). A Go server has nothing to compile; the same
-    /// warm-up runs for both.
+    /// the baseline is sampled and not charged to the measured connections (a fixed ~2 MB, which
+    /// showed as ~0.2 KiB per connection at 10,000; docs/load-tool.md). A Go server has nothing to
+    /// compile; the same warm-up runs for both.
     /// </summary>
     private const int WarmUpConnections = 64;
 
