@@ -86,6 +86,41 @@ public class LoadToolRunTests
     }
 
     [Test]
+    public async Task Clients_are_spread_over_the_loopback_source_addresses_asked_for()
+    {
+        // The 50,000-connection step needs more than one 127.0.0.x source (~28,000 ports each).
+        await using var broker = await BrokerServer.StartAsync();
+        var sources = new HashSet<string>();
+        using var stop = new CancellationTokenSource();
+        var watch = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var connection in broker.Runtime.Connections.All)
+                {
+                    if (connection.RemoteEndPoint is { } remote)
+                    {
+                        lock (sources)
+                        {
+                            sources.Add(remote.Address.ToString());
+                        }
+                    }
+                }
+
+                await Task.Delay(20);
+            }
+        });
+
+        using var run = await Task.Run(() => LoadToolRun.Start(
+            "--url", broker.WebSocketUri.ToString(), "--target", "mastersocket", "--scenario", "idle", "--connections", "90", "--sources", "3"));
+        await stop.CancelAsync();
+        await watch;
+
+        AssertSucceeded(run);
+        Assert.That(sources, Is.SupersetOf(new[] { "127.0.0.1", "127.0.0.2", "127.0.0.3" }));
+    }
+
+    [Test]
     public void Both_servers_side_by_side_give_two_rows_and_the_ratios()
     {
         NatsServerPresence.Require();
