@@ -132,7 +132,8 @@ public sealed partial class Connection
                 // rather than in a 64 KiB one, which could be held until a heartbeat.
                 if (rented)
                 {
-                    ReturnInput();
+                    Volatile.Write(ref _input, null);
+                    _runtime.InputPipes.ReturnUnwritten(input);
                 }
 
                 return NothingWaiting;

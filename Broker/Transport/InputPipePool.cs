@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.IO.Pipelines;
 using MasterSocket.Protocol.WebSockets;
 
@@ -28,6 +29,30 @@ internal sealed class InputPipePool
 
     public ReceiveInput Rent() =>
         _inputs.TryRent() ?? new ReceiveInput(new Pipe(_options), new MessageReader(_maxMessageBytes));
+
+    /// <summary>
+    /// <see cref="Return"/> for an input rented for a read that then found nothing (a busy connection
+    /// that fell silent): its pipe holds an empty write buffer. Completing a pipe returns its buffers
+    /// to the array pool but drops their segment objects, which a pipe pools only as its reader
+    /// consumes them, so each such return left ~80 bytes of garbage and the next rent allocated a new
+    /// segment: 1.5 MB/s and a 3 to 6 ms gen-0 collection every ~10 s at 800,000 msgs/s. So the buffer
+    /// goes back the way a pipe recycles it: one byte written, flushed and consumed (the pipe's only
+    /// public way to release a write buffer without completing), then the usual return.
+    /// </summary>
+    public void ReturnUnwritten(ReceiveInput input)
+    {
+        var pipe = input.Pipe;
+        pipe.Writer.Advance(1);
+        var flush = pipe.Writer.FlushAsync();
+        Debug.Assert(flush.IsCompletedSuccessfully, "the pipe has no pause threshold and an inline reader scheduler");
+        flush.GetAwaiter().GetResult();
+        if (pipe.Reader.TryRead(out var read))
+        {
+            pipe.Reader.AdvanceTo(read.Buffer.End);
+        }
+
+        Return(input);
+    }
 
     /// <summary>
     /// Completes both ends of the pipe (it gives its buffers back to the array pool) and resets pipe and
