@@ -40,16 +40,7 @@ public class InputRentalBenchmarks
         var writer = input.Pipe.Writer;
         _frame.CopyTo(writer.GetSpan(Connection.BusyReceive));
         writer.Advance(_frame.Length);
-        var flush = writer.FlushAsync();
-        if (!flush.IsCompletedSuccessfully)
-        {
-            SampleMessage.Fail("the flush did not complete synchronously");
-        }
-        else
-        {
-            _ = flush.Result;
-        }
-
+        SampleMessage.FlushNow(writer);
         if (!input.Pipe.Reader.TryRead(out var read))
         {
             SampleMessage.Fail("the frame was not there to read");

@@ -89,15 +89,7 @@ public class PipeBenchmarks
         var writer = _pipe.Writer;
         _frame.CopyTo(writer.GetSpan(_frame.Length));
         writer.Advance(_frame.Length);
-        var flush = writer.FlushAsync();
-        if (!flush.IsCompletedSuccessfully)
-        {
-            SampleMessage.Fail("flush did not complete synchronously");
-        }
-        else
-        {
-            _ = flush.Result;
-        }
+        SampleMessage.FlushNow(writer);
 
         var read = _pipe.Reader.ReadAsync();
         if (read.IsCompletedSuccessfully)

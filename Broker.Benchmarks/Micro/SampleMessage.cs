@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using System.IO.Pipelines;
 using System.Text;
 using MasterSocket.Protocol.Envelopes;
 using MasterSocket.Protocol.WebSockets;
@@ -52,6 +53,23 @@ internal static class SampleMessage
         FrameWriter.WriteMasked(writer, FrameOpcode.Text, Payload(), MaskKey);
         Check(writer.WrittenCount == FrameBytes, $"frame is {writer.WrittenCount} bytes, expected {FrameBytes}");
         return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Flushes a pipe whose reader runs inline and which never pauses its writer, as the broker's do:
+    /// the flush completes at once, and a benchmark that finds otherwise stops.
+    /// </summary>
+    public static void FlushNow(PipeWriter writer)
+    {
+        var flush = writer.FlushAsync();
+        if (!flush.IsCompletedSuccessfully)
+        {
+            Fail("the flush did not complete synchronously");
+        }
+        else
+        {
+            _ = flush.Result;
+        }
     }
 
     /// <summary>Stops a benchmark whose input went wrong, so it cannot report the speed of an error path.</summary>
