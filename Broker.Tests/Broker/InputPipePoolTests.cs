@@ -36,7 +36,7 @@ public sealed class InputPipePoolTests
         var allocated = AllocatedPerCycle(FoundNothing);
 
         // Completing the pipe with that buffer attached would drop its segment object, and the next
-        // rent would allocate one (about 80 bytes a cycle).
+        // rent would allocate one (96 bytes a cycle).
         Assert.That(allocated, Is.Zero, "bytes allocated per busy read that found nothing");
     }
 

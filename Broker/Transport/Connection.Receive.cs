@@ -132,8 +132,7 @@ public sealed partial class Connection
                 // rather than in a 64 KiB one, which could be held until a heartbeat.
                 if (rented)
                 {
-                    Volatile.Write(ref _input, null);
-                    _runtime.InputPipes.ReturnUnwritten(input);
+                    ReturnInput(unwritten: true);
                 }
 
                 return NothingWaiting;
@@ -176,13 +175,24 @@ public sealed partial class Connection
         return received;
     }
 
-    /// <summary>Gives the pipe and frame reader back (the pipe's buffers go back to the array pool). Receive loop only.</summary>
-    private void ReturnInput()
+    /// <summary>
+    /// Gives the pipe and frame reader back (the pipe's buffers go back to the array pool); with
+    /// <paramref name="unwritten"/>, the pipe holds a write buffer that received nothing
+    /// (<see cref="InputPipePool.ReturnUnwritten"/>). Receive loop only.
+    /// </summary>
+    private void ReturnInput(bool unwritten = false)
     {
         if (_input is { } input)
         {
             Volatile.Write(ref _input, null);
-            _runtime.InputPipes.Return(input);
+            if (unwritten)
+            {
+                _runtime.InputPipes.ReturnUnwritten(input);
+            }
+            else
+            {
+                _runtime.InputPipes.Return(input);
+            }
         }
     }
 
