@@ -35,7 +35,7 @@ internal sealed class InputPipePool
     /// that fell silent): its pipe holds an empty write buffer. Completing a pipe returns its buffers
     /// to the array pool but drops their segment objects, which a pipe pools only as its reader
     /// consumes them, so each such return left 96 bytes of garbage and the next rent allocated a new
-    /// segment: 1.3 to 2.2 MB/s under the load tool's DIRECT traffic, and a 3 to 6 ms gen-0 collection
+    /// segment: 1.3 to 2.4 MB/s under the load tool's DIRECT traffic, and a 3 to 6 ms gen-0 collection
     /// every ~10 s (docs/benchmarks.md, "Allocation budgets in CI"). So the buffer
     /// goes back the way a pipe recycles it: one byte written, flushed and consumed (the pipe's only
     /// public way to release a write buffer without completing), then the usual return.
