@@ -223,7 +223,8 @@ public static class LoadCommand
                 ? head + $"RSS/conn {Report.Bytes(r.RssBytesPerConnection)}, server cores {Report.Number(r.ServerCores)}"
                 : head + $"{Report.Rate(r.MessagesPerSecond)} {r.RateUnit}, {Report.Rate(r.DeliveriesPerSecond)} deliveries/s, " +
                   $"p99 {Report.Latency(r.P99Micros)}, CPU {Report.Number(r.CpuMicrosPerDelivery)} µs/delivery, " +
-                  $"server cores {Report.Number(r.ServerCores)}, tool CPU {r.ToolCpuShare * 100:0} % (after {r.WarmupSeconds:0} s warm-up)";
+                  $"server cores {Report.Number(r.ServerCores)}, tool CPU {r.ToolCpuShare * 100:0} % (after {r.WarmupSeconds:0} s warm-up)" +
+                  (r.PacerTickP50Micros is null ? "" : $", pacer ticks p50 {Report.Latency(r.PacerTickP50Micros)} p99 {Report.Latency(r.PacerTickP99Micros)}");
         }
 
         private bool PinTool()

@@ -40,6 +40,8 @@ public static class Report
             WarmupSeconds = Median(runs, r => r.WarmupSeconds)!.Value,
             Messages = (long)Median(runs, r => r.Messages)!.Value,
             Deliveries = (long)Median(runs, r => r.Deliveries)!.Value,
+            PacerTickP50Micros = Median(runs, r => r.PacerTickP50Micros),
+            PacerTickP99Micros = Median(runs, r => r.PacerTickP99Micros),
         };
     }
 
@@ -83,7 +85,21 @@ public static class Report
             text.Append('\n').Append(ratios).Append('\n');
         }
 
+        if (PacerLine(rows) is { } pacer)
+        {
+            text.Append('\n').Append(pacer).Append('\n');
+        }
+
         return text.ToString();
+    }
+
+    /// <summary>"Pacer ticks: ..." for paced rows: how close to every millisecond the load was sent.</summary>
+    public static string? PacerLine(IReadOnlyList<RunResult> rows)
+    {
+        var paced = rows.Where(r => r.PacerTickP50Micros is not null).ToList();
+        return paced.Count == 0
+            ? null
+            : "**Pacer ticks (1 ms asked):** " + string.Join(" · ", paced.Select(r => $"{r.Server.Label()} p50 {Latency(r.PacerTickP50Micros)}, p99 {Latency(r.PacerTickP99Micros)}"));
     }
 
     /// <summary>"MasterSocket ÷ nats-server: ..." when both servers have a row.</summary>
@@ -187,6 +203,8 @@ public static class Report
             json.WriteNumber("warmupSeconds", Math.Round(row.WarmupSeconds, 1));
             json.WriteNumber("messages", row.Messages);
             json.WriteNumber("deliveries", row.Deliveries);
+            Write(json, "pacerTickP50Micros", row.PacerTickP50Micros);
+            Write(json, "pacerTickP99Micros", row.PacerTickP99Micros);
             json.WriteEndObject();
         }
 

@@ -48,6 +48,12 @@ public sealed record RunResult
 
     public long Deliveries { get; init; }
 
+    /// <summary>Paced direct only: the median gap between the pacer's ticks in the window (1 ms asked).</summary>
+    public double? PacerTickP50Micros { get; init; }
+
+    /// <summary>Paced direct only: the 99th percentile of those gaps; a late tick sends its backlog at once.</summary>
+    public double? PacerTickP99Micros { get; init; }
+
     /// <summary>Set when the scenario could not run here (e.g. "skipped: RLIMIT_NOFILE is 20000").</summary>
     public string? Skipped { get; init; }
 

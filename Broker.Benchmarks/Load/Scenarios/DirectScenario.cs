@@ -16,6 +16,7 @@ public sealed class DirectScenario(LoadOptions options, double? rate) : TrafficS
     private FlowWindow[] _windows = [];
     private SequenceTracker[] _trackers = [];
     private RunContext _context = null!;
+    private Pacer? _pacer;
 
     public override string Name => "direct";
 
@@ -33,6 +34,7 @@ public sealed class DirectScenario(LoadOptions options, double? rate) : TrafficS
     protected override async Task SetUpAsync(RunContext context)
     {
         _context = context;
+        _pacer = rate is null ? null : new Pacer(() => context.Recording);
         var pairs = options.Pairs;
         _senders = new BenchClient[pairs];
         _receivers = new BenchClient[pairs];
@@ -90,7 +92,7 @@ public sealed class DirectScenario(LoadOptions options, double? rate) : TrafficS
     private Task ClosedLoopAsync(int pair, PreparedRoute route, CancellationToken stop) =>
         _senders[pair].PublishWindowedAsync(route, _windows[pair], senderIndex: pair, options.PayloadBytes, stop);
 
-    private async Task PacedAsync(PreparedRoute[] routes, double totalRate, CancellationToken stop)
+    private Task PacedAsync(PreparedRoute[] routes, double totalRate, CancellationToken stop)
     {
         var pairs = routes.Length;
         var payload = Payload.CreateBuffer(options.PayloadBytes);
@@ -104,8 +106,8 @@ public sealed class DirectScenario(LoadOptions options, double? rate) : TrafficS
         // Whether the rate was sustained shows in the msgs/s column, which counts what was sent.
         var maxDebt = (long)(totalRate * 0.005) + pairs;
         var start = Stopwatch.GetTimestamp();
-        using var ticker = new PeriodicTimer(TimeSpan.FromMilliseconds(1));
-        while (!stop.IsCancellationRequested)
+
+        void SendWhatIsDue()
         {
             var due = (long)(Stopwatch.GetElapsedTime(start).TotalSeconds * totalRate) - forgiven;
             if (due - sentTotal > maxDebt)
@@ -134,17 +136,20 @@ public sealed class DirectScenario(LoadOptions options, double? rate) : TrafficS
 
                 sentTotal += count;
             }
-
-            try
-            {
-                await ticker.WaitForNextTickAsync(stop);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
         }
+
+        return _pacer!.RunAsync(SendWhatIsDue, stop);
     }
+
+    /// <summary>Paced: how evenly the pacer ticked in the window (a late tick sends its backlog at once).</summary>
+    protected override RunResult WithScenarioFigures(RunResult result) =>
+        _pacer is { Gaps.Count: > 0 } pacer
+            ? result with
+            {
+                PacerTickP50Micros = pacer.Gaps.PercentileNanos(50) / 1000.0,
+                PacerTickP99Micros = pacer.Gaps.PercentileNanos(99) / 1000.0,
+            }
+            : result;
 
     protected override long MessageCount()
     {

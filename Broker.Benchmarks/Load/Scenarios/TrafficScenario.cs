@@ -26,6 +26,9 @@ public abstract class TrafficScenario : Scenario
     /// <summary>Messages (or completed requests) so far: the rate's numerator.</summary>
     protected abstract long MessageCount();
 
+    /// <summary>Adds what only this scenario measures to its finished result (nothing by default).</summary>
+    protected virtual RunResult WithScenarioFigures(RunResult result) => result;
+
     /// <summary>Application messages received by all clients so far.</summary>
     protected abstract long DeliveryCount();
 
@@ -62,7 +65,7 @@ public abstract class TrafficScenario : Scenario
             context.ThrowIfBroken();
 
             var histogram = context.Histogram;
-            return meter.Complete(NewResult(context, Connections, RateUnit), start, end) with
+            return WithScenarioFigures(meter.Complete(NewResult(context, Connections, RateUnit), start, end) with
             {
                 P50Micros = histogram.Count > 0 ? histogram.PercentileNanos(50) / 1000.0 : null,
                 P90Micros = histogram.Count > 0 ? histogram.PercentileNanos(90) / 1000.0 : null,
@@ -70,7 +73,7 @@ public abstract class TrafficScenario : Scenario
                 P999Micros = histogram.Count > 0 ? histogram.PercentileNanos(99.9) / 1000.0 : null,
                 RssBytesPerConnection = rssBefore is { } a && rssAfter is { } b ? (double)(b - a) / Connections : null,
                 WarmupSeconds = warmup.TotalSeconds,
-            };
+            });
         }
         finally
         {
