@@ -1,19 +1,32 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace MasterSocket.Benchmarks.Load;
 
 /// <summary>
-/// The paced scenario's clock: calls a tick about every millisecond, on a thread of its own that
-/// sleeps between ticks, and records the gaps between ticks while the measured window is open.
+/// The paced scenario's clock: calls a tick every millisecond, on a thread of its own that sleeps
+/// until the next millisecond's deadline, and records the gaps between ticks while the measured
+/// window is open.
 /// <para>Not .NET's timers: <c>PeriodicTimer</c> and <c>Task.Delay</c> run on
 /// <see cref="Environment.TickCount64"/>, which Linux reads from the coarse monotonic clock, so on a
 /// kernel built with HZ=250 (Debian's) a 1 ms timer fires every 4 ms (measured: p50 4.36 ms). The
 /// pacer then sent 4 ms of traffic at once, and a "paced" latency included the queue of each
-/// 4-ms burst. <see cref="Thread.Sleep(int)"/> sleeps with <c>nanosleep</c>: 1.1 ms here.</para>
+/// 4-ms burst. Nor a sleep of 1 ms after each tick: the tick's own sending (hundreds of messages)
+/// comes on top of it. The thread sleeps to an absolute deadline on the clock
+/// <see cref="Stopwatch"/> reads (<c>clock_nanosleep</c> on CLOCK_MONOTONIC), and a tick that is
+/// late anyway sends what has come due, which the scenario bounds.</para>
 /// </summary>
 /// <param name="recording">Whether the measured window is open (gaps are recorded only then).</param>
-public sealed class Pacer(Func<bool> recording)
+public sealed partial class Pacer(Func<bool> recording)
 {
+    private const int ClockMonotonic = 1;
+    private const int AbsoluteTime = 1;
+
+    private static readonly long Period = Stopwatch.Frequency / 1000;
+
+    /// <summary>Stopwatch counts nanoseconds of CLOCK_MONOTONIC on Linux: its deadlines can go to clock_nanosleep as they are.</summary>
+    private static readonly bool MonotonicNanoseconds = OperatingSystem.IsLinux() && Stopwatch.Frequency == 1_000_000_000;
+
     /// <summary>Gaps between consecutive ticks in the measured window.</summary>
     public LatencyHistogram Gaps { get; } = new();
 
@@ -44,11 +57,19 @@ public sealed class Pacer(Func<bool> recording)
     private void Loop(Action tick, CancellationToken stop)
     {
         var last = Stopwatch.GetTimestamp();
+        var deadline = last;
         while (!stop.IsCancellationRequested)
         {
             tick();
-            Thread.Sleep(1);
+            deadline += Period;
             var now = Stopwatch.GetTimestamp();
+            if (now - deadline > 5 * Period)
+            {
+                deadline = now; // far behind (a stall): start the schedule again rather than tick back to back
+            }
+
+            SleepUntil(deadline);
+            now = Stopwatch.GetTimestamp();
             if (recording())
             {
                 Gaps.RecordTicks(last, now);
@@ -56,5 +77,38 @@ public sealed class Pacer(Func<bool> recording)
 
             last = now;
         }
+    }
+
+    private static void SleepUntil(long deadline)
+    {
+        if (MonotonicNanoseconds)
+        {
+            var at = new TimeSpec { Seconds = deadline / 1_000_000_000, Nanoseconds = deadline % 1_000_000_000 };
+            while (ClockNanosleep(ClockMonotonic, AbsoluteTime, in at, IntPtr.Zero) == Eintr)
+            {
+                // a signal woke the thread early: sleep on to the same deadline
+            }
+
+            return;
+        }
+
+        var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+        if (remaining > TimeSpan.Zero)
+        {
+            Thread.Sleep(remaining);
+        }
+    }
+
+    private const int Eintr = 4;
+
+    [LibraryImport("libc", EntryPoint = "clock_nanosleep")]
+    private static partial int ClockNanosleep(int clock, int flags, in TimeSpec request, IntPtr remaining);
+
+    /// <summary>struct timespec on 64-bit Linux.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
     }
 }

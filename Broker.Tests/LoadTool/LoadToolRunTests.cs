@@ -42,8 +42,8 @@ public class LoadToolRunTests
 
         // 1 ms asked. .NET's timers tick on the coarse clock: every 4 ms on a kernel with HZ=250 (this
         // machine's and Debian's), which is what the pacer once ran on. The bound leaves room for a
-        // busy machine; the tick's lateness is printed with every paced run.
-        Assert.That(paced.GetProperty("pacerTickP50Micros").GetDouble(), Is.InRange(900, 2_500), "median gap between the pacer's ticks, µs");
+        // busy machine (a late tick is followed by a short one); the gaps are printed with every paced run.
+        Assert.That(paced.GetProperty("pacerTickP50Micros").GetDouble(), Is.InRange(500, 2_500), "median gap between the pacer's ticks, µs");
         Assert.That(paced.GetProperty("pacerTickP99Micros").GetDouble(), Is.GreaterThanOrEqualTo(paced.GetProperty("pacerTickP50Micros").GetDouble()));
         Assert.That(File.ReadAllText(Path.Combine(run.OutDirectory, "results.md")), Does.Contain("**Pacer ticks (1 ms asked):** MasterSocket p50 "),
             "the report says how evenly the load was sent");
