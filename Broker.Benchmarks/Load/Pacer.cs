@@ -21,6 +21,7 @@ public sealed partial class Pacer(Func<bool> recording)
 {
     private const int ClockMonotonic = 1;
     private const int AbsoluteTime = 1;
+    private const int Eintr = 4;
 
     private static readonly long Period = Stopwatch.Frequency / 1000;
 
@@ -98,8 +99,6 @@ public sealed partial class Pacer(Func<bool> recording)
             Thread.Sleep(remaining);
         }
     }
-
-    private const int Eintr = 4;
 
     [LibraryImport("libc", EntryPoint = "clock_nanosleep")]
     private static partial int ClockNanosleep(int clock, int flags, in TimeSpec request, IntPtr remaining);
