@@ -16,7 +16,7 @@ public sealed class DirectScenario(LoadOptions options, double? rate) : TrafficS
     private FlowWindow[] _windows = [];
     private SequenceTracker[] _trackers = [];
     private RunContext _context = null!;
-    private Pacer? _pacer;
+    private Pacer? _pacer; // paced runs only
 
     public override string Name => "direct";
 
@@ -34,7 +34,6 @@ public sealed class DirectScenario(LoadOptions options, double? rate) : TrafficS
     protected override async Task SetUpAsync(RunContext context)
     {
         _context = context;
-        _pacer = rate is null ? null : new Pacer(() => context.Recording);
         var pairs = options.Pairs;
         _senders = new BenchClient[pairs];
         _receivers = new BenchClient[pairs];
@@ -138,7 +137,8 @@ public sealed class DirectScenario(LoadOptions options, double? rate) : TrafficS
             }
         }
 
-        return _pacer!.RunAsync(SendWhatIsDue, stop);
+        _pacer = new Pacer(() => _context.Recording);
+        return _pacer.RunAsync(SendWhatIsDue, stop);
     }
 
     /// <summary>Paced: how evenly the pacer ticked in the window (a late tick sends its backlog at once).</summary>

@@ -26,9 +26,6 @@ public abstract class TrafficScenario : Scenario
     /// <summary>Messages (or completed requests) so far: the rate's numerator.</summary>
     protected abstract long MessageCount();
 
-    /// <summary>Adds what only this scenario measures to its finished result (nothing by default).</summary>
-    protected virtual RunResult WithScenarioFigures(RunResult result) => result;
-
     /// <summary>Application messages received by all clients so far.</summary>
     protected abstract long DeliveryCount();
 
@@ -37,6 +34,9 @@ public abstract class TrafficScenario : Scenario
 
     /// <summary>After draining: reports every receiver whose count differs from what was sent to it.</summary>
     protected abstract void VerifyComplete(RunContext context);
+
+    /// <summary>Adds what only this scenario measures to its finished result (nothing by default).</summary>
+    protected virtual RunResult WithScenarioFigures(RunResult result) => result;
 
     public override async Task<RunResult> RunAsync(RunContext context)
     {
