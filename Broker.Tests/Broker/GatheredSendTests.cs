@@ -168,6 +168,72 @@ public sealed class GatheredSendTests
         }
     }
 
+    [Test]
+    public void Small_frames_of_one_send_go_to_the_kernel_as_one_vector_and_large_ones_as_their_own()
+    {
+        if (!NativeSocket.IsSupported)
+        {
+            Assert.Ignore("the native send is for 64-bit Linux; .NET's send gathers every buffer");
+        }
+
+        var small = Enumerable.Range(0, 100).Select(i => Frame(i, 230)).ToList();
+        var mixed = new List<OutboundFrame> { Frame(0, 200), Frame(1, 300), Frame(2, 3000), Frame(3, 200), Frame(4, 200) };
+        var single = new List<OutboundFrame> { Frame(0, 230) };
+
+        // More small bytes than the staging buffer holds: what fits is staged, the rest goes as is.
+        var frameSize = NativeSocket.StageLimit;
+        var overflow = Enumerable.Range(0, SocketSender.MaxFrames).Select(i => Frame(i, frameSize)).ToList();
+        var staged = NativeSocket.StagingBytes / frameSize;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(NativeSocket.CountVectors(CollectionsMarshal.AsSpan(small)), Is.EqualTo(1));
+            Assert.That(NativeSocket.CountVectors(CollectionsMarshal.AsSpan(mixed)), Is.EqualTo(3), "staged, the 3 KB frame, staged");
+            Assert.That(NativeSocket.CountVectors(CollectionsMarshal.AsSpan(single)), Is.EqualTo(1));
+            Assert.That(NativeSocket.CountVectors(CollectionsMarshal.AsSpan(overflow)), Is.EqualTo(1 + SocketSender.MaxFrames - staged));
+        });
+
+        foreach (var frame in small.Concat(mixed).Concat(single).Concat(overflow))
+        {
+            frame.Release();
+        }
+    }
+
+    [Test]
+    public async Task Sends_one_after_another_on_one_thread_each_carry_their_own_bytes()
+    {
+        // The staging buffer is the thread's and is reused by every send: a later send must not
+        // carry an earlier one's bytes, whatever their sizes.
+        var (sending, receiving) = await ConnectedPairAsync(smallBuffers: false);
+        using var _ = sending;
+        using var __ = receiving;
+        var sends = Enumerable.Range(0, 20)
+            .Select(s => Enumerable.Range(0, 1 + (s * 7 % 40)).Select(i => Frame(s * 100 + i, 20 + ((s * 37 + i * 11) % 900))).ToList())
+            .ToList();
+        var expected = sends.SelectMany(frames => frames).SelectMany(f => f.Span.ToArray()).ToArray();
+        var drained = Task.Run(() => ReadExactlyAsync(receiving, expected.Length, slow: false));
+
+        var sender = SocketSender.Rent();
+        foreach (var frames in sends)
+        {
+            foreach (var frame in frames)
+            {
+                frame.AddReference();
+                sender.Add(frame);
+            }
+
+            await sender.SendAsync(sending);
+            sender.ReleaseFrames();
+        }
+
+        sender.Return();
+        Assert.That(await drained, Is.EqualTo(expected));
+        foreach (var frame in sends.SelectMany(frames => frames))
+        {
+            frame.Release();
+        }
+    }
+
     private static OutboundFrame Frame(int index, int length)
     {
         var frame = OutboundFrame.Rent();
