@@ -156,10 +156,7 @@ internal static unsafe partial class NativeSocket
                 socket.DangerousRelease();
             }
 
-            for (var i = 0; i < pinnedHere; i++)
-            {
-                handles[i].Free();
-            }
+            Free(handles, pinnedHere);
         }
     }
 
@@ -178,10 +175,7 @@ internal static unsafe partial class NativeSocket
         }
         finally
         {
-            for (var i = 0; i < pinnedHere; i++)
-            {
-                handles[i].Free();
-            }
+            Free(handles, pinnedHere);
         }
     }
 
@@ -235,6 +229,15 @@ internal static unsafe partial class NativeSocket
         }
 
         return count;
+    }
+
+    /// <summary>Unpins the buffers <see cref="Gather"/> pinned for a send.</summary>
+    private static void Free(GCHandle* handles, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            handles[i].Free();
+        }
     }
 
     private static bool Probe()
