@@ -169,7 +169,7 @@ public sealed class GatheredSendTests
     }
 
     [Test]
-    public void Small_frames_of_one_send_go_to_the_kernel_as_one_vector_and_large_ones_as_their_own()
+    public void Small_frames_of_one_send_go_to_the_kernel_as_one_vector_and_large_or_shared_ones_as_their_own()
     {
         if (!NativeSocket.IsSupported)
         {
@@ -179,6 +179,12 @@ public sealed class GatheredSendTests
         var small = Enumerable.Range(0, 100).Select(i => Frame(i, 230)).ToList();
         var mixed = new List<OutboundFrame> { Frame(0, 200), Frame(1, 300), Frame(2, 3000), Frame(3, 200), Frame(4, 200) };
         var single = new List<OutboundFrame> { Frame(0, 230) };
+
+        // A frame that other queues still hold (a broadcast) is read from cache by each of their
+        // sends: it goes as it is, between the staged runs.
+        var shared = Frame(2, 230);
+        shared.AddReference();
+        var broadcast = new List<OutboundFrame> { Frame(0, 230), Frame(1, 230), shared, Frame(3, 230) };
 
         // More small bytes than the staging buffer holds: what fits is staged, the rest goes as is.
         var frameSize = NativeSocket.StageLimit;
@@ -190,13 +196,16 @@ public sealed class GatheredSendTests
             Assert.That(NativeSocket.CountVectors(CollectionsMarshal.AsSpan(small)), Is.EqualTo(1));
             Assert.That(NativeSocket.CountVectors(CollectionsMarshal.AsSpan(mixed)), Is.EqualTo(3), "staged, the 3 KB frame, staged");
             Assert.That(NativeSocket.CountVectors(CollectionsMarshal.AsSpan(single)), Is.EqualTo(1));
+            Assert.That(NativeSocket.CountVectors(CollectionsMarshal.AsSpan(broadcast)), Is.EqualTo(3), "staged, the shared frame, staged");
             Assert.That(NativeSocket.CountVectors(CollectionsMarshal.AsSpan(overflow)), Is.EqualTo(1 + SocketSender.MaxFrames - staged));
         });
 
-        foreach (var frame in small.Concat(mixed).Concat(single).Concat(overflow))
+        foreach (var frame in small.Concat(mixed).Concat(single).Concat(broadcast).Concat(overflow))
         {
             frame.Release();
         }
+
+        shared.Release();
     }
 
     [Test]

@@ -17,7 +17,8 @@ namespace MasterSocket.Broker.Transport;
 /// with a GC handle and, past 8 buffers, allocates two arrays per call: for a fan-out send of 100
 /// frames that is 200 handle operations and 2.4 KB of garbage per call. Our frames already live in
 /// pinned memory (<see cref="OutboundFrame"/>), so the iovecs are built on the stack and nothing is
-/// pinned or allocated; small frames are first copied together into one vector (<see cref="StageLimit"/>).
+/// pinned or allocated; small frames no other queue holds are first copied together into one vector
+/// (<see cref="StageLimit"/>).
 /// Only the first attempt is ours: when the kernel cannot take everything now,
 /// the caller hands the rest to .NET's send, which waits for the socket to drain. Measured by
 /// <c>SendBenchmarks</c> (docs/benchmarks.md): 100 frames in 13.3 µs against 18.8 µs and 0 B against
@@ -86,13 +87,15 @@ internal static unsafe partial class NativeSocket
     }
 
     /// <summary>
-    /// Frames up to this size are copied side by side into the calling thread's staging buffer when
-    /// a send carries more than one, and go to the kernel as one vector: the kernel copies each
-    /// vector of a <c>sendmsg</c> on its own, at a cost per vector that small frames feel. Profiled
-    /// under the load tool's DIRECT at full load (~100 frames per send), the kernel's copy fell from
-    /// 12 % to 4 % of the broker's CPU for 1.6 % more in our own copy, about 0.03 µs of 0.7 per
-    /// message; in fan-out to 1,000 it came out even (docs/benchmarks.md). NATS also hands the kernel
-    /// its outbound bytes gathered in buffers of its own. Larger frames are sent from where they are.
+    /// Frames up to this size that only this send holds are copied side by side into the calling
+    /// thread's staging buffer when a send carries more than one, and go to the kernel as one vector.
+    /// Such a frame was written once, a while ago, and is read once now: the kernel's copy, vector by
+    /// vector, paid for it dearly. Profiled under the load tool's DIRECT at full load (~100 frames
+    /// per send), the kernel's copy fell from 12 % to 4–6 % of the broker's CPU for 1.6 % more in our
+    /// own copy, about 0.03 µs of 0.7 per message. A frame other queues still hold (a broadcast,
+    /// <see cref="OutboundFrame.IsShared"/>) is read by each of their sends while it is in cache, and
+    /// staging it cost more than it saved (fan-out to 1,000: ~0.006 µs more per delivery), so it
+    /// goes as it is, like a larger frame (docs/benchmarks.md).
     /// </summary>
     internal const int StageLimit = 1024;
 
@@ -181,8 +184,8 @@ internal static unsafe partial class NativeSocket
 
     /// <summary>
     /// Writes the vectors for <paramref name="frames"/>, in order, and returns how many: small frames
-    /// of a send of several copied together into the thread's staging buffer
-    /// (<see cref="StageLimit"/>), the others pointing at their own buffers, pinned already
+    /// that only this send holds, of a send of several, copied together into the thread's staging
+    /// buffer (<see cref="StageLimit"/>), the others pointing at their own buffers, pinned already
     /// (<see cref="OutboundFrame.IsPinned"/>) or here with a handle the caller frees.
     /// </summary>
     private static int Gather(ReadOnlySpan<OutboundFrame> frames, IoVector* vectors, GCHandle* handles, ref int pinnedHere)
@@ -194,7 +197,7 @@ internal static unsafe partial class NativeSocket
         foreach (var frame in frames)
         {
             var length = frame.Length;
-            if (staging is not null && length <= StageLimit && staged + length <= staging.Length)
+            if (staging is not null && length <= StageLimit && !frame.IsShared && staged + length <= staging.Length)
             {
                 frame.Span.CopyTo(staging.AsSpan(staged));
                 if (lastStaged)

@@ -66,6 +66,13 @@ public sealed class OutboundFrame : IBufferWriter<byte>
 
     public void AddReference() => Interlocked.Increment(ref _references);
 
+    /// <summary>
+    /// True while more than one holder has this frame: a broadcast still queued for other recipients.
+    /// A hint only (another holder may let go at any moment), used to choose how to hand the bytes
+    /// to the kernel (<see cref="NativeSocket.StageLimit"/>).
+    /// </summary>
+    internal bool IsShared => Volatile.Read(ref _references) > 1;
+
     /// <summary>Drops one reference; the last one returns the buffer to the pool.</summary>
     public void Release()
     {
