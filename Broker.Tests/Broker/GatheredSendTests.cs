@@ -35,8 +35,7 @@ public sealed class GatheredSendTests
         var sender = SocketSender.Rent();
         foreach (var frame in frames)
         {
-            frame.AddReference(); // the sender takes the queue's reference
-            sender.Add(frame);
+            sender.Add(frame); // the sender takes our reference, the only one, as a DIRECT message's (so small frames are staged)
         }
 
         var send = sender.SendAsync(sending).AsTask();
@@ -44,13 +43,9 @@ public sealed class GatheredSendTests
 
         var received = await ReadExactlyAsync(receiving, expected.Length);
         await send.WaitAsync(TimeSpan.FromSeconds(5));
-        sender.Return();
+        sender.Return(); // releases the frames
 
         Assert.That(received, Is.EqualTo(expected));
-        foreach (var frame in frames)
-        {
-            frame.Release();
-        }
     }
 
     [Test]
@@ -227,8 +222,7 @@ public sealed class GatheredSendTests
         {
             foreach (var frame in frames)
             {
-                frame.AddReference();
-                sender.Add(frame);
+                sender.Add(frame); // our only reference: the frame is the send's alone, so it is staged
             }
 
             await sender.SendAsync(sending);
@@ -237,10 +231,6 @@ public sealed class GatheredSendTests
 
         sender.Return();
         Assert.That(await drained, Is.EqualTo(expected));
-        foreach (var frame in sends.SelectMany(frames => frames))
-        {
-            frame.Release();
-        }
     }
 
     private static OutboundFrame Frame(int index, int length)
