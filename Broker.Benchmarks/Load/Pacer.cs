@@ -14,8 +14,8 @@ namespace MasterSocket.Benchmarks.Load;
 /// 4-ms burst. Nor a sleep of 1 ms after each tick: the tick's own sending (hundreds of messages)
 /// comes on top of it. The thread sleeps to an absolute deadline on the clock
 /// <see cref="Stopwatch"/> reads (<c>clock_nanosleep</c> on CLOCK_MONOTONIC), and a tick that is
-/// late anyway sends what has come due, which the scenario bounds; the schedule then goes on from
-/// its next millisecond, without ticks to catch up.</para>
+/// late anyway sends what has come due, which the scenario bounds; one that missed whole
+/// milliseconds is not followed by a tick for each of them.</para>
 /// </summary>
 /// <param name="recording">Whether the measured window is open (gaps are recorded only then).</param>
 public sealed partial class Pacer(Func<bool> recording)
@@ -65,13 +65,15 @@ public sealed partial class Pacer(Func<bool> recording)
             tick();
             deadline += Period;
             var now = Stopwatch.GetTimestamp();
-            if (now > deadline)
+            if (now - deadline >= Period)
             {
-                // Late (the tick ran long, or the thread waited for a core): go on from the next
-                // millisecond of the schedule instead of ticking back to back to catch up. The next
-                // tick sends what came due meanwhile, so catching up would only add near-empty ticks
-                // (and once put the median gap of a busy machine at 0.27 ms).
-                deadline += ((now - deadline) / Period + 1) * Period;
+                // More than a whole millisecond late (the tick ran long, or the thread waited for a
+                // core): tick once at once, then go on from the schedule's next millisecond, rather
+                // than tick back to back for every one missed. Each tick sends what has come due by
+                // the clock, so those would only be near-empty ticks (they once put the median gap
+                // of a busy machine at 0.27 ms). Less late than that, the next tick comes at once
+                // and the schedule holds, so a tick that overran a little does not turn 1 ms into 2.
+                deadline += (now - deadline) / Period * Period;
             }
 
             SleepUntil(deadline);
