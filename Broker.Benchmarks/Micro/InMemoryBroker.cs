@@ -31,12 +31,30 @@ public sealed class InMemoryConnection(long id) : IClientConnection
 
     public int Queued => _queue.Count;
 
-    public bool Send(OutboundFrame frame)
+    /// <summary>The frames queued here, oldest first, still queued. For tests.</summary>
+    public OutboundFrame[] QueuedFrames()
     {
         lock (_queue)
         {
-            frame.AddReference();
-            _queue.Enqueue(frame);
+            return [.. _queue];
+        }
+    }
+
+    /// <summary>How many times frames were queued here (one call may bring several). For tests.</summary>
+    public int SendCalls { get; private set; }
+
+    public bool Send(OutboundFrame frame) => Send(new ReadOnlySpan<OutboundFrame>(in frame), frame.Length);
+
+    public bool Send(ReadOnlySpan<OutboundFrame> frames, long length)
+    {
+        lock (_queue)
+        {
+            SendCalls++;
+            foreach (var frame in frames)
+            {
+                frame.AddReference();
+                _queue.Enqueue(frame);
+            }
         }
 
         return true;

@@ -1,5 +1,6 @@
 using System.Text;
 using MasterSocket.Benchmarks.Micro;
+using MasterSocket.Broker.Routing;
 
 namespace MasterSocket.Tests.Broker;
 
@@ -12,10 +13,12 @@ public sealed class AllocationBudgetTests
 {
     private const int Messages = 2_000;
 
-    [TestCase("GROUP", 100)]
-    [TestCase("GLOBAL", 100)]
-    [TestCase("DIRECT", 1)]
-    public void Routing_a_message_allocates_nothing_on_the_steady_path(string target, int recipients)
+    [TestCase("GROUP", 100, 1)]
+    [TestCase("GLOBAL", 100, 1)]
+    [TestCase("DIRECT", 1, 1)]
+    [TestCase("GROUP", 100, 10, TestName = "Routing GROUP messages ten to a read allocates nothing on the steady path")]
+    [TestCase("GLOBAL", 100, 10, TestName = "Routing GLOBAL messages ten to a read allocates nothing on the steady path")]
+    public void Routing_a_message_allocates_nothing_on_the_steady_path(string target, int recipients, int perRead)
     {
         var broker = new InMemoryBroker();
         var (sender, senderConnection) = broker.Identify("publisher", "service");
@@ -32,9 +35,23 @@ public sealed class AllocationBudgetTests
         void RouteOnce()
         {
             // No NUnit constraint in here: building one allocates, and this loop is what is measured.
-            if (sender.OnMessage(message) is not null)
+            // Several messages to a read: held and queued together at its end (BroadcastBatch).
+            if (perRead > 1)
             {
-                throw new InvalidOperationException("routing an EVENT must complete synchronously");
+                BroadcastBatch.Open();
+            }
+
+            for (var i = 0; i < perRead; i++)
+            {
+                if (sender.OnMessage(message) is not null)
+                {
+                    throw new InvalidOperationException("routing an EVENT must complete synchronously");
+                }
+            }
+
+            if (perRead > 1)
+            {
+                BroadcastBatch.Close();
             }
 
             foreach (var member in members)
@@ -49,7 +66,7 @@ public sealed class AllocationBudgetTests
         }
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < Messages; i++)
+        for (var i = 0; i < Messages / perRead; i++)
         {
             RouteOnce();
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MasterSocket.Tests.Broker.Support;
+using MasterSocket.Tests.Protocol.Support;
 
 namespace MasterSocket.Tests.Broker;
 
@@ -121,6 +122,45 @@ public sealed class RoutingTests
             {
                 Assert.That((await client.ReceiveAsync()).GetProperty("id").GetInt32(), Is.EqualTo(i));
             }
+        }
+    }
+
+    [Test]
+    public async Task Messages_that_arrive_in_one_read_keep_their_order_whatever_their_targets()
+    {
+        // One TCP write, so the broker reads them together and holds the broadcasts to the end of
+        // the read (BroadcastBatch): the DIRECTs and the other group's messages in between must
+        // still reach each recipient where they were sent.
+        using var sender = await RawClient.IdentifiedAsync(_server.EndPoint, "sender", "service");
+        await using var both = await TestClient.IdentifiedAsync(_server, "both", "client", "read-a", "read-b");
+        await using var onlyA = await TestClient.IdentifiedAsync(_server, "only-a", "client", "read-a");
+
+        var targets = new List<string>();
+        var bytes = new List<byte>();
+        for (var i = 0; i < 300; i++)
+        {
+            var intent = (i % 7) switch
+            {
+                3 => $$$"""{"target":"DIRECT","identifier":"{{{both.ClientId}}}"}""",
+                5 => """{"target":"GROUP","identifier":"read-b"}""",
+                _ => """{"target":"GROUP","identifier":"read-a"}""",
+            };
+            targets.Add(intent);
+            bytes.AddRange(ClientFrames.Text($$$"""{"id":{{{i}}},"op":0,"event":"SEQ","intent":{{{intent}}}}"""));
+        }
+
+        await sender.SendAsync(bytes.ToArray());
+
+        var forBoth = Enumerable.Range(0, 300).ToList();
+        var forOnlyA = forBoth.Where(i => targets[i].Contains("read-a", StringComparison.Ordinal)).ToList();
+        foreach (var (client, expected) in new[] { (both, forBoth), (onlyA, forOnlyA) })
+        {
+            foreach (var id in expected)
+            {
+                Assert.That((await client.ReceiveAsync()).GetProperty("id").GetInt32(), Is.EqualTo(id));
+            }
+
+            await client.ExpectNothingAsync(TimeSpan.FromMilliseconds(100));
         }
     }
 

@@ -18,8 +18,10 @@ public enum RouteOutcome
 /// <summary>
 /// Routes EVENT and REPLY by intent (PROTOCOL.md 4): checks the sender's role, encodes the delivered
 /// frame once (sender's fields plus <c>from</c>), and queues that one buffer on every local recipient
-/// and, once per target, on the backplane. Order per sender and recipient holds because a sender's
-/// messages are routed one after another by its receive loop, into each recipient's FIFO queue.
+/// (a broadcast at the end of the read that routed it, with the read's other broadcasts to the same
+/// recipients: <see cref="BroadcastBatch"/>) and, once per target, on the backplane. Order per sender
+/// and recipient holds because a sender's messages are routed one after another by its receive
+/// loop, into each recipient's FIFO queue.
 /// </summary>
 public sealed class Router(IClientRegistry registry, IBackplane backplane)
 {
@@ -32,9 +34,8 @@ public sealed class Router(IClientRegistry registry, IBackplane backplane)
     // The stack buffers for the identifier are 1 KiB: zeroing them on every message was 2 % of the
     // broker's CPU on DIRECT traffic, and only the bytes written into them are ever read.
     [SkipLocalsInit]
-    public RouteOutcome Route(Session sender, ReadOnlySpan<byte> message, in Envelope envelope, out int deliveries)
+    public RouteOutcome Route(Session sender, ReadOnlySpan<byte> message, in Envelope envelope)
     {
-        deliveries = 0;
         if (envelope.Target == Target.Global)
         {
             if (sender.Role != Role.Service)
@@ -43,7 +44,7 @@ public sealed class Router(IClientRegistry registry, IBackplane backplane)
             }
 
             var frame = Encode(sender.ClientIdUtf8, message, envelope);
-            deliveries = Deliver(registry.Everyone.Snapshot(), frame, sender);
+            Deliver(registry.Everyone.Snapshot(), frame, sender);
             backplane.PublishGlobal(frame);
             frame.Release();
             return RouteOutcome.Routed;
@@ -61,17 +62,16 @@ public sealed class Router(IClientRegistry registry, IBackplane backplane)
         if (envelope.Target == Target.Direct)
         {
             // Client ids are kept as UTF-8: the bytes are looked up as they are.
-            return RouteDirect(sender, message, envelope, identifier, out deliveries);
+            return RouteDirect(sender, message, envelope, identifier);
         }
 
         // Group names are text (the session's membership set, the backplane's channel).
         Span<char> group = stackalloc char[MaxIdentifierBytes];
-        return RouteGroup(sender, message, envelope, group[..Encoding.UTF8.GetChars(identifier, group)], out deliveries);
+        return RouteGroup(sender, message, envelope, group[..Encoding.UTF8.GetChars(identifier, group)]);
     }
 
-    private RouteOutcome RouteGroup(Session sender, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<char> group, out int deliveries)
+    private RouteOutcome RouteGroup(Session sender, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<char> group)
     {
-        deliveries = 0;
         if (sender.Role != Role.Service && !sender.IsMemberOf(group))
         {
             return RouteOutcome.Forbidden;
@@ -80,7 +80,7 @@ public sealed class Router(IClientRegistry registry, IBackplane backplane)
         var frame = Encode(sender.ClientIdUtf8, message, envelope);
         if (registry.LocalGroup(group) is { } members)
         {
-            deliveries = Deliver(members.Snapshot(), frame, sender);
+            Deliver(members.Snapshot(), frame, sender);
         }
 
         backplane.PublishGroup(group, frame);
@@ -88,9 +88,10 @@ public sealed class Router(IClientRegistry registry, IBackplane backplane)
         return RouteOutcome.Routed;
     }
 
-    private RouteOutcome RouteDirect(Session sender, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<byte> clientId, out int deliveries)
+    private RouteOutcome RouteDirect(Session sender, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<byte> clientId)
     {
-        deliveries = 0;
+        // The read's held broadcasts first: the recipient may be a member that must get them before this.
+        BroadcastBatch.Flush();
         var local = registry.TryFindLocal(clientId, out var recipient);
         var frame = Encode(sender.ClientIdUtf8, message, envelope);
         try
@@ -99,7 +100,7 @@ public sealed class Router(IClientRegistry registry, IBackplane backplane)
             {
                 // A recipient that is closing has already left the registry, or is leaving it: its
                 // frame is dropped, which is the "at most once" of PROTOCOL.md 4.
-                deliveries = recipient!.Send(frame) ? 1 : 0;
+                recipient!.Send(frame);
                 return RouteOutcome.Routed;
             }
 
@@ -118,18 +119,21 @@ public sealed class Router(IClientRegistry registry, IBackplane backplane)
         return frame;
     }
 
-    private static int Deliver(Session[] recipients, OutboundFrame frame, Session? except)
+    /// <summary>Queues a broadcast on its recipients: at the end of the read that routed it, when there is one (<see cref="BroadcastBatch"/>).</summary>
+    private static void Deliver(Session[] recipients, OutboundFrame frame, Session? except)
     {
-        var delivered = 0;
-        foreach (var recipient in recipients)
+        if (BroadcastBatch.TryAdd(recipients, except, frame))
         {
-            if (!ReferenceEquals(recipient, except) && recipient.Send(frame))
-            {
-                delivered++;
-            }
+            return;
         }
 
-        return delivered;
+        foreach (var recipient in recipients)
+        {
+            if (!ReferenceEquals(recipient, except))
+            {
+                recipient.Send(frame);
+            }
+        }
     }
 
     private static bool TryCopyIdentifier(ReadOnlySpan<byte> message, in Envelope envelope, Span<byte> utf8, out ReadOnlySpan<byte> identifier)

@@ -56,6 +56,9 @@ public sealed class Session
     /// <summary>Queues a frame for this client (see <see cref="IClientConnection.Send"/>).</summary>
     public bool Send(OutboundFrame frame) => _connection.Send(frame);
 
+    /// <summary>Queues several frames in order (see <see cref="IClientConnection.Send(ReadOnlySpan{OutboundFrame}, long)"/>).</summary>
+    public bool Send(ReadOnlySpan<OutboundFrame> frames, long length) => _connection.Send(frames, length);
+
     /// <summary>
     /// Handles one envelope. Returns a task only when the receive loop must wait before reading on
     /// (an IDENTIFY's credential check); otherwise everything is done when it returns.
@@ -104,7 +107,7 @@ public sealed class Session
 
     private void Route(ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<byte> id)
     {
-        switch (_runtime.Router.Route(this, message, envelope, out _))
+        switch (_runtime.Router.Route(this, message, envelope))
         {
             case RouteOutcome.Forbidden:
                 SendError(id, ErrorCode.Forbidden, envelope.Target == Target.Global

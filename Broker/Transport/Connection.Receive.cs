@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using MasterSocket.Broker.Routing;
 using MasterSocket.Broker.Sessions;
 using MasterSocket.Protocol.Handshake;
 using MasterSocket.Protocol.WebSockets;
@@ -197,19 +198,22 @@ public sealed partial class Connection
     }
 
     /// <summary>
-    /// <see cref="Process"/> with the send loops it starts run at its end, on this thread, where that
-    /// gives full sends (<see cref="ReadSends"/>). Synchronous, so the read is closed before the
+    /// <see cref="Process"/> with the broadcasts it routes queued together at its end
+    /// (<see cref="BroadcastBatch"/>), and the send loops it starts run there, on this thread, where
+    /// that gives full sends (<see cref="ReadSends"/>). Synchronous, so the read is closed before the
     /// caller awaits anything.
     /// </summary>
     private Task? ProcessRead(ref ReadOnlySequence<byte> buffer, MessageReader messages)
     {
         ReadSends.Open();
+        BroadcastBatch.Open();
         try
         {
             return Process(ref buffer, messages);
         }
         finally
         {
+            BroadcastBatch.Close(); // queues the held broadcasts, whose send loops the next line starts
             ReadSends.Close();
         }
     }
