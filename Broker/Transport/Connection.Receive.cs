@@ -213,8 +213,14 @@ public sealed partial class Connection
         }
         finally
         {
-            BroadcastBatch.Close(); // queues the held broadcasts, whose send loops the next line starts
-            ReadSends.Close();
+            try
+            {
+                BroadcastBatch.Close(); // queues the held broadcasts, whose send loops ReadSends.Close starts
+            }
+            finally
+            {
+                ReadSends.Close(); // whatever happened above: a send loop left waiting here would never run
+            }
         }
     }
 
