@@ -40,43 +40,44 @@ public sealed class InMemoryConnection(long id) : IClientConnection
         }
     }
 
-    /// <summary>How many times frames were queued here (one call may bring several). For tests.</summary>
+    /// <summary>How many times a frame was queued here (one frame may hold several messages). For tests.</summary>
     public int SendCalls { get; private set; }
 
-    public bool Send(OutboundFrame frame) => Send(new ReadOnlySpan<OutboundFrame>(in frame), frame.Length);
-
-    public bool Send(ReadOnlySpan<OutboundFrame> frames, long length)
+    public bool Send(OutboundFrame frame)
     {
         lock (_queue)
         {
             SendCalls++;
-            foreach (var frame in frames)
-            {
-                frame.AddReference();
-                _queue.Enqueue(frame);
-            }
+            frame.AddReference();
+            _queue.Enqueue(frame);
         }
 
         return true;
     }
 
-    /// <summary>Takes everything queued and releases it, as a send loop would; <paramref name="inspect"/> sees each frame's payload as text.</summary>
+    /// <summary>
+    /// Takes everything queued and releases it, as a send loop would, and returns the number of
+    /// messages it held; <paramref name="inspect"/> sees each WebSocket frame's payload as text.
+    /// </summary>
     public int Drain(Action<string>? inspect = null)
     {
         lock (_queue)
         {
-            var count = _queue.Count;
+            var messages = 0;
             while (_queue.TryDequeue(out var frame))
             {
-                if (inspect is not null && FrameHeader.TryParse(frame.Span, out var header, out _))
+                messages += frame.Messages;
+                var bytes = frame.Span;
+                while (inspect is not null && FrameHeader.TryParse(bytes, out var header, out _))
                 {
-                    inspect(Encoding.UTF8.GetString(frame.Span.Slice(header.HeaderLength, (int)header.PayloadLength)));
+                    inspect(Encoding.UTF8.GetString(bytes.Slice(header.HeaderLength, (int)header.PayloadLength)));
+                    bytes = bytes[(header.HeaderLength + (int)header.PayloadLength)..];
                 }
 
                 frame.Release();
             }
 
-            return count;
+            return messages;
         }
     }
 

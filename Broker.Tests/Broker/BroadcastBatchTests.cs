@@ -89,18 +89,65 @@ public sealed class BroadcastBatchTests
     {
         var member = _broker.Identify("m", "client", "room").Connection;
         var callsBefore = member.SendCalls;
-        var count = (BroadcastBatch.MaxFrames * 2) + 5;
+        var count = (BroadcastBatch.MaxBytes / 1000 * 2) + 5; // ~1 KB each: more than two batches' worth
 
         BroadcastBatch.Open();
         for (var i = 0; i < count; i++)
         {
-            Send(Group(i, "room"));
+            Send(Group(i, "room", padding: 900));
         }
 
         BroadcastBatch.Close();
 
-        Assert.That(member.SendCalls - callsBefore, Is.EqualTo(3));
+        Assert.That(member.SendCalls - callsBefore, Is.InRange(3, 4));
+        Assert.That(member.QueuedFrames().Select(f => f.Length), Is.All.LessThanOrEqualTo(BroadcastBatch.MaxBytes));
         Assert.That(Ids(member), Is.EqualTo(Enumerable.Range(0, count)));
+    }
+
+    [Test]
+    public void A_message_too_large_to_copy_goes_as_it_is_after_the_held_ones_and_before_the_next()
+    {
+        var member = _broker.Identify("m", "client", "room").Connection;
+        var callsBefore = member.SendCalls;
+
+        BroadcastBatch.Open();
+        Send(Group(0, "room"));
+        Send(Group(1, "room"));
+        Send(Group(2, "room", padding: BroadcastBatch.MaxBytes + 1));
+        Send(Group(3, "room"));
+        BroadcastBatch.Close();
+
+        Assert.That(member.SendCalls - callsBefore, Is.EqualTo(3));
+        Assert.That(member.QueuedFrames().Select(f => f.Messages), Is.EqualTo(new[] { 2, 1, 1 }));
+        Assert.That(Ids(member), Is.EqualTo(new[] { 0, 1, 2, 3 }));
+    }
+
+    [Test]
+    public void The_frame_of_a_read_holds_exactly_the_frames_each_message_would_have_had()
+    {
+        var member = _broker.Identify("m", "client", "room").Connection;
+        string[] messages = [Group(0, "room"), Group(1, "room", padding: 300), Global(2), Group(3, "room")];
+
+        foreach (var message in messages)
+        {
+            Send(message); // outside a read: a frame each
+        }
+
+        var oneByOne = member.QueuedFrames().SelectMany(f => f.Span.ToArray()).ToArray();
+        member.Drain();
+
+        BroadcastBatch.Open();
+        foreach (var message in messages)
+        {
+            Send(message); // the GLOBAL goes to other recipients than the groups: three frames
+        }
+
+        BroadcastBatch.Close();
+
+        var batched = member.QueuedFrames();
+        Assert.That(batched.Select(f => f.Messages), Is.EqualTo(new[] { 2, 1, 1 }));
+        Assert.That(batched.SelectMany(f => f.Span.ToArray()).ToArray(), Is.EqualTo(oneByOne));
+        member.Drain();
     }
 
     [Test]
@@ -153,8 +200,8 @@ public sealed class BroadcastBatchTests
         Assert.That(pending, Is.Null);
     }
 
-    private static string Group(int id, string group) =>
-        $$$"""{"id":{{{id}}},"op":0,"event":"E","intent":{"target":"GROUP","identifier":"{{{group}}}"}}""";
+    private static string Group(int id, string group, int padding = 0) =>
+        $$$"""{"id":{{{id}}},"op":0,"event":"E","data":"{{{new string('p', padding)}}}","intent":{"target":"GROUP","identifier":"{{{group}}}"}}""";
 
     private static string Direct(int id, string clientId) =>
         $$$"""{"id":{{{id}}},"op":0,"event":"E","intent":{"target":"DIRECT","identifier":"{{{clientId}}}"}}""";

@@ -25,6 +25,29 @@ public sealed class FrameQueueTests
     }
 
     [Test]
+    public void HoldsAtLeast_counts_every_message_a_frame_of_appended_broadcasts_holds()
+    {
+        var single = OutboundFrame.Rent();
+        var appended = OutboundFrame.RentForAppending();
+        for (var i = 0; i < 3; i++)
+        {
+            appended.Append(single);
+        }
+
+        var queue = default(FrameQueue);
+        Assert.That((queue.HoldsAtLeast(0), queue.HoldsAtLeast(1)), Is.EqualTo((true, false)));
+        queue.Enqueue(single);
+        queue.Enqueue(appended);
+        Assert.That(queue.Count, Is.EqualTo(2));
+        Assert.That(Enumerable.Range(0, 6).Select(queue.HoldsAtLeast), Is.EqualTo(new[] { true, true, true, true, true, false }));
+
+        Drain(ref queue);
+        Assert.That(queue.HoldsAtLeast(1), Is.False);
+        single.Release();
+        appended.Release();
+    }
+
+    [Test]
     public void A_frame_queued_after_the_slot_emptied_waits_behind_the_queued_ones()
     {
         var (a, b, c, d) = (OutboundFrame.Rent(), OutboundFrame.Rent(), OutboundFrame.Rent(), OutboundFrame.Rent());

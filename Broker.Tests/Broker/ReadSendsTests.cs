@@ -11,11 +11,11 @@ namespace MasterSocket.Tests.Broker;
 /// </summary>
 public sealed class ReadSendsTests
 {
-    private sealed class StandInLoop(int queuedFrames) : ISendLoop
+    private sealed class StandInLoop(int queuedMessages) : ISendLoop
     {
         public long Id => 1;
 
-        public int QueuedFrames => queuedFrames;
+        public bool HasQueued(int messages) => queuedMessages >= messages;
 
         public List<string> Calls { get; } = [];
 
@@ -33,7 +33,7 @@ public sealed class ReadSendsTests
     [Test]
     public void Outside_a_read_nothing_is_deferred()
     {
-        var loop = new StandInLoop(ReadSends.MinFrames);
+        var loop = new StandInLoop(ReadSends.MinMessages);
         Assert.That(ReadSends.TryDefer(loop), Is.False, "the caller must schedule it itself");
         Assert.That(loop.Calls, Is.Empty);
     }
@@ -41,7 +41,7 @@ public sealed class ReadSendsTests
     [Test]
     public void A_recipient_with_a_full_send_queued_is_sent_to_by_the_reading_thread_when_the_read_ends()
     {
-        var loop = new StandInLoop(ReadSends.MinFrames);
+        var loop = new StandInLoop(ReadSends.MinMessages);
         ReadSends.Open();
         Assert.That(ReadSends.TryDefer(loop), Is.True);
         Assert.That(loop.Calls, Is.Empty, "nothing is sent before the read is parsed");
@@ -53,10 +53,10 @@ public sealed class ReadSendsTests
     }
 
     [Test]
-    public void A_recipient_with_fewer_frames_queued_is_left_to_the_scheduler_to_gather_more()
+    public void A_recipient_with_fewer_messages_queued_is_left_to_the_scheduler_to_gather_more()
     {
-        var few = new StandInLoop(ReadSends.MinFrames - 1);
-        var many = new StandInLoop(ReadSends.MinFrames + 100);
+        var few = new StandInLoop(ReadSends.MinMessages - 1);
+        var many = new StandInLoop(ReadSends.MinMessages + 100);
         ReadSends.Open();
         ReadSends.TryDefer(few);
         ReadSends.TryDefer(many);
@@ -69,7 +69,7 @@ public sealed class ReadSendsTests
     [Test]
     public void A_wide_read_hands_every_recipient_to_the_scheduler_as_soon_as_it_is_wide()
     {
-        var loops = Enumerable.Range(0, ReadSends.MaxRecipients + 3).Select(_ => new StandInLoop(ReadSends.MinFrames)).ToArray();
+        var loops = Enumerable.Range(0, ReadSends.MaxRecipients + 3).Select(_ => new StandInLoop(ReadSends.MinMessages)).ToArray();
         ReadSends.Open();
         for (var i = 0; i < ReadSends.MaxRecipients; i++)
         {
@@ -92,8 +92,8 @@ public sealed class ReadSendsTests
     [Test]
     public void Each_read_starts_with_nothing_owed_and_ends_closed()
     {
-        var first = new StandInLoop(ReadSends.MinFrames);
-        var second = new StandInLoop(ReadSends.MinFrames);
+        var first = new StandInLoop(ReadSends.MinMessages);
+        var second = new StandInLoop(ReadSends.MinMessages);
         ReadSends.Open();
         ReadSends.TryDefer(first);
         ReadSends.Close();
@@ -103,7 +103,7 @@ public sealed class ReadSendsTests
 
         Assert.That(first.Calls, Is.EqualTo(new[] { "run" }));
         Assert.That(second.Calls, Is.EqualTo(new[] { "run" }));
-        Assert.That(ReadSends.TryDefer(new StandInLoop(ReadSends.MinFrames)), Is.False, "closed after the read");
+        Assert.That(ReadSends.TryDefer(new StandInLoop(ReadSends.MinMessages)), Is.False, "closed after the read");
     }
 
     [Test]

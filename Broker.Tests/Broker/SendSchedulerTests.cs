@@ -21,7 +21,7 @@ public sealed class SendSchedulerTests
 
         public bool Pending => Volatile.Read(ref _scheduled) != 0;
 
-        public int QueuedFrames => 0;
+        public bool HasQueued(int messages) => false;
 
         /// <summary>Like a connection: handed to the scheduler only when not already waiting for it.</summary>
         public void ScheduleSendLoop()

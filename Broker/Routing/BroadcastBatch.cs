@@ -4,35 +4,40 @@ using MasterSocket.Broker.Transport;
 namespace MasterSocket.Broker.Routing;
 
 /// <summary>
-/// The broadcasts (GROUP and GLOBAL messages) that one read routes to the same recipients, queued
-/// on each recipient together when the read ends: one lock and one call per recipient per read,
-/// instead of one per recipient per message.
+/// The broadcasts (GROUP and GLOBAL messages) that one read routes to the same recipients, copied
+/// one after the other into one frame buffer and queued on each recipient as that one frame when
+/// the read ends (a lone broadcast is queued as its own frame): one lock, one enqueue and one reference per recipient per read, instead of one
+/// of each per recipient per message.
 /// <para>
 /// Why: a publisher's read brings ~10 messages under load (fan-out to 1,000: 2,834 receive calls
 /// for 25,800 messages), and queuing each on every member one at a time touched every member's
-/// connection, its lock word and its queue once per message. The lock's atomic exchange on those
-/// cold lines was 5 % of the broker's CPU on fan-out, the loop over the members 8 %
-/// (docs/benchmarks.md).
+/// connection, its lock word and its queue once per message: the lock's atomic exchange on those
+/// cold lines was 5 % of the broker's CPU on fan-out, the loop over the members 8 %, and each
+/// frame then cost every member's send loop a dequeue, a vector and a release
+/// (docs/benchmarks.md). The copy into the shared buffer is once per message, whatever the fan-out.
 /// </para>
 /// <para>
 /// Order: one read is one sender's, and a batch holds only consecutive broadcasts to the same
 /// recipients (the same membership snapshot); anything else the read routes (a DIRECT, a broadcast
-/// to other recipients) delivers the batch first. So each recipient still gets this sender's
-/// messages in the order sent (PROTOCOL.md 4). Nothing waits past the end of the read that routed
-/// it. Outside a read (no batch open on this thread) broadcasts are queued at once.
+/// to other recipients, a message too large to copy) delivers the batch first. So each recipient
+/// still gets this sender's messages in the order sent (PROTOCOL.md 4). Nothing waits past the end
+/// of the read that routed it. Outside a read (no batch open on this thread) broadcasts are queued
+/// at once.
 /// </para>
 /// </summary>
 internal sealed class BroadcastBatch
 {
-    /// <summary>Most frames held at once; a read with more delivers them in batches of this size.</summary>
-    public const int MaxFrames = 64;
+    /// <summary>
+    /// Most bytes held at once; a read with more delivers them in batches of about this size, and a
+    /// message larger than this is queued as it is, after what was held.
+    /// </summary>
+    public const int MaxBytes = 16 * 1024;
 
     [ThreadStatic]
     private static BroadcastBatch? t_batch;
 
-    private readonly OutboundFrame[] _frames = new OutboundFrame[MaxFrames];
-    private int _count;
-    private long _length;
+    private OutboundFrame? _frames;
+    private bool _appending; // _frames is the batch's own frame, not the first message's
     private Session[]? _recipients;
     private Session? _except;
     private bool _open;
@@ -41,9 +46,10 @@ internal sealed class BroadcastBatch
     public static void Open() => (t_batch ??= new BroadcastBatch())._open = true;
 
     /// <summary>
-    /// Holds <paramref name="frame"/> (taking a reference) for every session in
-    /// <paramref name="recipients"/> but <paramref name="except"/>, until the read ends or the next
-    /// message goes elsewhere. False when no read is open on this thread: the caller queues it now.
+    /// Holds a copy of <paramref name="frame"/> for every session in <paramref name="recipients"/>
+    /// but <paramref name="except"/>, until the read ends or the next message goes elsewhere. False
+    /// when no read is open on this thread, or the frame is too large to copy: the caller queues
+    /// it now (after anything held, which this delivers first).
     /// </summary>
     public static bool TryAdd(Session[] recipients, Session? except, OutboundFrame frame)
     {
@@ -52,24 +58,53 @@ internal sealed class BroadcastBatch
             return false;
         }
 
-        if (batch._count > 0 && (batch._count == MaxFrames
+        if (batch._frames is { } held && (held.Length + frame.Length > MaxBytes
             || !ReferenceEquals(batch._recipients, recipients) || !ReferenceEquals(batch._except, except)))
         {
             batch.Deliver();
         }
 
-        frame.AddReference();
-        batch._frames[batch._count++] = frame;
-        batch._length += frame.Length;
+        if (frame.Length > MaxBytes)
+        {
+            return false;
+        }
+
+        batch.Hold(frame);
         batch._recipients = recipients;
         batch._except = except;
         return true;
     }
 
+    /// <summary>
+    /// The first frame is held as it is (a read with one broadcast, such as a request to a service
+    /// group, copies nothing); the second starts a frame of its own that both are copied into.
+    /// </summary>
+    private void Hold(OutboundFrame frame)
+    {
+        if (_frames is null)
+        {
+            frame.AddReference();
+            _frames = frame;
+            _appending = false;
+            return;
+        }
+
+        if (!_appending)
+        {
+            var first = _frames;
+            _frames = OutboundFrame.RentForAppending();
+            _frames.Append(first);
+            first.Release();
+            _appending = true;
+        }
+
+        _frames.Append(frame);
+    }
+
     /// <summary>Delivers what is held now: the read is about to route a message that must come after it.</summary>
     public static void Flush()
     {
-        if (t_batch is { _count: > 0 } batch)
+        if (t_batch is { _frames: not null } batch)
         {
             batch.Deliver();
         }
@@ -81,7 +116,7 @@ internal sealed class BroadcastBatch
         if (t_batch is { } batch)
         {
             batch._open = false;
-            if (batch._count > 0)
+            if (batch._frames is not null)
             {
                 batch.Deliver();
             }
@@ -90,29 +125,25 @@ internal sealed class BroadcastBatch
 
     private void Deliver()
     {
-        var frames = _frames.AsSpan(0, _count);
+        var frames = _frames!;
+        var recipients = _recipients!;
+        var except = _except;
+        _frames = null; // hold no frame (nor session) past its delivery
+        _recipients = null;
+        _except = null;
         try
         {
-            foreach (var recipient in _recipients!)
+            foreach (var recipient in recipients)
             {
-                if (!ReferenceEquals(recipient, _except))
+                if (!ReferenceEquals(recipient, except))
                 {
-                    recipient.Send(frames, _length);
+                    recipient.Send(frames);
                 }
             }
         }
         finally
         {
-            foreach (var frame in frames)
-            {
-                frame.Release();
-            }
-
-            frames.Clear(); // hold no frame (nor session) past its delivery
-            _count = 0;
-            _length = 0;
-            _recipients = null;
-            _except = null;
+            frames.Release();
         }
     }
 }

@@ -21,9 +21,6 @@ public interface IClientConnection
     /// <summary>Queues a frame, taking a reference; false when the connection is closing or gone.</summary>
     bool Send(OutboundFrame frame);
 
-    /// <summary>Queues several frames in order, taking a reference to each; <paramref name="length"/> is their bytes together.</summary>
-    bool Send(ReadOnlySpan<OutboundFrame> frames, long length);
-
     /// <summary>Sends DISCONNECT and the matching close frame, then closes.</summary>
     void Disconnect(DisconnectCode code, string reason);
 

@@ -56,9 +56,6 @@ public sealed class Session
     /// <summary>Queues a frame for this client (see <see cref="IClientConnection.Send"/>).</summary>
     public bool Send(OutboundFrame frame) => _connection.Send(frame);
 
-    /// <summary>Queues several frames in order (see <see cref="IClientConnection.Send(ReadOnlySpan{OutboundFrame}, long)"/>).</summary>
-    public bool Send(ReadOnlySpan<OutboundFrame> frames, long length) => _connection.Send(frames, length);
-
     /// <summary>
     /// Handles one envelope. Returns a task only when the receive loop must wait before reading on
     /// (an IDENTIFY's credential check); otherwise everything is done when it returns.

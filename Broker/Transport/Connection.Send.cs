@@ -57,15 +57,7 @@ public sealed partial class Connection
     /// slowness, and no sender ever waits for it. Frames held back until the end of a read are not
     /// the client's slowness and are always queued (<see cref="_waitingForReadEnd"/>).
     /// </summary>
-    public bool Send(OutboundFrame frame) => Send(new ReadOnlySpan<OutboundFrame>(in frame), frame.Length);
-
-    /// <summary>
-    /// <see cref="Send(OutboundFrame)"/> for several frames at once, in order, under one lock
-    /// (<paramref name="length"/> is their bytes together): what a read's broadcasts cost each
-    /// recipient (<see cref="Routing.BroadcastBatch"/>). All or none: frames that would pass the bound
-    /// disconnect the client, and a SLOW_CONSUMER drops what was queued anyway.
-    /// </summary>
-    public bool Send(ReadOnlySpan<OutboundFrame> frames, long length)
+    public bool Send(OutboundFrame frame)
     {
         bool fits;
         var start = false;
@@ -76,13 +68,10 @@ public sealed partial class Connection
                 return false;
             }
 
-            fits = _pendingBytes + length <= _runtime.Options.Limits.MaxPendingBytes || _waitingForReadEnd;
+            fits = _pendingBytes + frame.Length <= _runtime.Options.Limits.MaxPendingBytes || _waitingForReadEnd;
             if (fits)
             {
-                foreach (var frame in frames)
-                {
-                    start |= EnqueueLocked(frame);
-                }
+                start = EnqueueLocked(frame);
             }
         }
 
@@ -201,14 +190,11 @@ public sealed partial class Connection
         }
     }
 
-    int ISendLoop.QueuedFrames
+    bool ISendLoop.HasQueued(int messages)
     {
-        get
+        lock (Sync)
         {
-            lock (Sync)
-            {
-                return _queue.Count;
-            }
+            return _queue.HoldsAtLeast(messages);
         }
     }
 

@@ -15,6 +15,29 @@ internal struct FrameQueue
 
     public readonly int Count => (_first is null ? 0 : 1) + (_rest?.Count ?? 0);
 
+    /// <summary>
+    /// True when the queued frames hold at least <paramref name="messages"/> WebSocket messages
+    /// (<see cref="OutboundFrame.Messages"/>). Counts only until it knows: a service's queue may
+    /// hold hundreds of frames, and this is asked for each recipient of every read.
+    /// </summary>
+    public readonly bool HoldsAtLeast(int messages)
+    {
+        var counted = _first?.Messages ?? 0;
+        if (counted < messages && _rest is not null)
+        {
+            foreach (var frame in _rest)
+            {
+                counted += frame.Messages;
+                if (counted >= messages)
+                {
+                    break;
+                }
+            }
+        }
+
+        return counted >= messages;
+    }
+
     /// <summary>True once two frames have waited at the same time (the queue is then kept). For tests.</summary>
     public readonly bool HasQueue => _rest is not null;
 

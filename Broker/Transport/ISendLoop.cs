@@ -9,8 +9,8 @@ internal interface ISendLoop
     /// <summary>Picks the scheduler shard: the same connection always lands on the same one.</summary>
     long Id { get; }
 
-    /// <summary>Frames waiting in the queue (not yet taken by a send).</summary>
-    int QueuedFrames { get; }
+    /// <summary>True when at least <paramref name="messages"/> messages wait in the queue (not yet taken by a send); a frame of appended broadcasts counts each.</summary>
+    bool HasQueued(int messages);
 
     /// <summary>Runs the send loop until its queue is empty or the socket must be waited for.</summary>
     void RunSendLoop();

@@ -35,12 +35,19 @@ public sealed class OutboundFrame : IBufferWriter<byte>
     private byte[]? _setAside;
     private int _length;
     private int _references;
+    private int _messages;
 
     private OutboundFrame()
     {
     }
 
     public int Length => _length;
+
+    /// <summary>
+    /// How many WebSocket messages the frames hold: 1 unless broadcasts were appended together
+    /// (<see cref="Append"/>). A DISCONNECT and its close frame count as one.
+    /// </summary>
+    public int Messages => _messages;
 
     public ArraySegment<byte> Segment => new(_buffer, 0, _length);
 
@@ -61,7 +68,27 @@ public sealed class OutboundFrame : IBufferWriter<byte>
         var frame = Pool.TryRent() ?? new OutboundFrame();
 
         frame._references = 1;
+        frame._messages = 1;
         return frame;
+    }
+
+    /// <summary>
+    /// An empty frame, holding the caller's reference, that broadcasts are appended to
+    /// (<see cref="Routing.BroadcastBatch"/>): it counts no message until one is appended.
+    /// </summary>
+    internal static OutboundFrame RentForAppending()
+    {
+        var frame = Rent();
+        frame._messages = 0;
+        return frame;
+    }
+
+    /// <summary>Copies <paramref name="other"/>'s bytes after this frame's and counts its messages. Only before this frame is shared.</summary>
+    internal void Append(OutboundFrame other)
+    {
+        other.Span.CopyTo(GetSpan(other.Length));
+        Advance(other.Length);
+        _messages += other._messages;
     }
 
     public void AddReference() => Interlocked.Increment(ref _references);

@@ -12,8 +12,10 @@ namespace MasterSocket.Broker.Transport;
 /// But a read that brings one message for a recipient others also send to (requests to a
 /// service), or that reaches many recipients (a large group), sends better from a shard, which
 /// gathers the frames of many reads and spreads the sends over the cores. So a recipient is sent
-/// to here only when the read queued at least <see cref="MinFrames"/> frames for it and reached at
-/// most <see cref="MaxRecipients"/> recipients (measured: docs/benchmarks.md).
+/// to here only when the read queued at least <see cref="MinMessages"/> messages for it and reached at
+/// most <see cref="MaxRecipients"/> recipients (measured: docs/benchmarks.md). Messages, not frames:
+/// a read's broadcasts reach each member as one frame that holds them all
+/// (<see cref="Routing.BroadcastBatch"/>).
 /// </para>
 /// <para>
 /// Only one read is open per thread at a time, and it is always closed before the receive loop
@@ -23,8 +25,8 @@ namespace MasterSocket.Broker.Transport;
 /// </summary>
 internal static class ReadSends
 {
-    /// <summary>Fewer queued frames than this leave through the scheduler, which gathers more.</summary>
-    public const int MinFrames = 8;
+    /// <summary>Fewer queued messages than this leave through the scheduler, which gathers more.</summary>
+    public const int MinMessages = 8;
 
     /// <summary>
     /// A read that starts more send loops than this leaves them all to the scheduler's shards, from
@@ -88,7 +90,7 @@ internal static class ReadSends
     {
         foreach (var connection in started)
         {
-            if (sendHere && connection.QueuedFrames >= MinFrames)
+            if (sendHere && connection.HasQueued(MinMessages))
             {
                 connection.RunSendLoop();
             }
