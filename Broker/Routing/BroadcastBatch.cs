@@ -6,8 +6,8 @@ namespace MasterSocket.Broker.Routing;
 /// <summary>
 /// The broadcasts (GROUP and GLOBAL messages) that one read routes to the same recipients, copied
 /// one after the other into one frame buffer and queued on each recipient as that one frame when
-/// the read ends (a lone broadcast is queued as its own frame): one lock, one enqueue and one reference per recipient per read, instead of one
-/// of each per recipient per message.
+/// the read ends (a lone broadcast is queued as its own frame): one lock, one enqueue and one
+/// reference per recipient per read, instead of one of each per recipient per message.
 /// <para>
 /// Why: a publisher's read brings ~10 messages under load (fan-out to 1,000: 2,834 receive calls
 /// for 25,800 messages), and queuing each on every member one at a time touched every member's
