@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using MasterSocket.Tests.Broker.Support;
+using MasterSocket.Tests.Protocol.Support;
 
 namespace MasterSocket.Tests.Broker;
 
@@ -126,6 +127,46 @@ public sealed class SlowConsumerTests
         // The publisher was never slowed or cut off.
         await publisher.SendAsync("""{"id":"after","op":0,"event":"X","intent":{"target":"GROUP","identifier":"flood"}}""");
         Assert.That((await fast.ReceiveAsync()).GetProperty("id").GetString(), Is.EqualTo("after"));
+    }
+
+    [Test]
+    public async Task Slow_consumer_of_broadcasts_read_together_is_disconnected_while_others_receive_everything()
+    {
+        // The same rule when the broadcasts arrive in bursts the broker reads together and queues on
+        // each member as one frame (BroadcastBatch): the bound applies to those frames' bytes.
+        await using var server = await BrokerServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Broker:Limits:MaxPendingBytes"] = "1048576",
+            ["Broker:Session:CloseTimeout"] = "00:00:20",
+        });
+        using var publisher = await RawClient.IdentifiedAsync(server.EndPoint, "publisher", "service");
+        await using var fast = await TestClient.IdentifiedAsync(server, "fast", "client", "burst");
+        using var slow = await RawClient.IdentifiedAsync(server.EndPoint, "slow", "client", "burst");
+
+        const int bursts = 400;
+        const int perBurst = 20; // 8 MB in all, each burst one TCP write
+        var padding = new string('x', 1000);
+        for (var b = 0; b < bursts; b++)
+        {
+            var bytes = new List<byte>();
+            for (var i = b * perBurst; i < (b + 1) * perBurst; i++)
+            {
+                bytes.AddRange(ClientFrames.Text($$$"""{"id":{{{i}}},"op":0,"event":"TICK","data":"{{{padding}}}","intent":{"target":"GROUP","identifier":"burst"}}"""));
+            }
+
+            await publisher.SendAsync(bytes.ToArray());
+            for (var i = b * perBurst; i < (b + 1) * perBurst; i++)
+            {
+                Assert.That((await fast.ReceiveAsync()).GetProperty("id").GetInt32(), Is.EqualTo(i), "the fast member gets every message, in order");
+            }
+        }
+
+        var (code, before) = await slow.ReadUntilCloseAsync();
+        Assert.That(code, Is.EqualTo(4008));
+        Assert.That(before[^1].GetProperty("data").GetProperty("code").GetString(), Is.EqualTo("SLOW_CONSUMER"));
+        var ids = before.Where(m => m.GetProperty("op").GetInt32() == 0).Select(m => m.GetProperty("id").GetInt32()).ToList();
+        Assert.That(ids, Is.EqualTo(Enumerable.Range(0, ids.Count)), "an unbroken prefix, in order");
+        Assert.That(ids, Has.Count.LessThan(bursts * perBurst));
     }
 
     /// <summary>
