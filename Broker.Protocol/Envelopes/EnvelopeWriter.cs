@@ -79,6 +79,13 @@ public static class EnvelopeWriter
     public static int WriteDelivered(IBufferWriter<byte> output, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<byte> from) =>
         WriteFrame(output, OutgoingEnvelope.ForDelivery(message, envelope, from));
 
+    /// <summary>The whole frame's length, header included, that <see cref="WriteDelivered"/> will write for the same arguments.</summary>
+    public static int DeliveredFrameLength(ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<byte> from)
+    {
+        var payloadLength = PayloadLength(OutgoingEnvelope.ForDelivery(message, envelope, from));
+        return FrameWriter.HeaderLength(payloadLength) + payloadLength;
+    }
+
     /// <summary>The payload length <see cref="WriteFrame"/> will write, without writing it.</summary>
     public static int PayloadLength(scoped in OutgoingEnvelope envelope)
     {

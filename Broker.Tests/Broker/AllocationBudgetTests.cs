@@ -18,6 +18,7 @@ public sealed class AllocationBudgetTests
     [TestCase("DIRECT", 1, 1)]
     [TestCase("GROUP", 100, 10, TestName = "Routing GROUP messages ten to a read allocates nothing on the steady path")]
     [TestCase("GLOBAL", 100, 10, TestName = "Routing GLOBAL messages ten to a read allocates nothing on the steady path")]
+    [TestCase("DIRECT", 1, 10, TestName = "Routing DIRECT messages ten to a read allocates nothing on the steady path")]
     public void Routing_a_message_allocates_nothing_on_the_steady_path(string target, int recipients, int perRead)
     {
         var broker = new InMemoryBroker();
@@ -35,10 +36,10 @@ public sealed class AllocationBudgetTests
         void RouteOnce()
         {
             // No NUnit constraint in here: building one allocates, and this loop is what is measured.
-            // Several messages to a read: held and queued together at its end (BroadcastBatch).
+            // Several messages to a read: held and queued together at its end (ReadBatch).
             if (perRead > 1)
             {
-                BroadcastBatch.Open();
+                ReadBatch.Open();
             }
 
             for (var i = 0; i < perRead; i++)
@@ -51,7 +52,7 @@ public sealed class AllocationBudgetTests
 
             if (perRead > 1)
             {
-                BroadcastBatch.Close();
+                ReadBatch.Close();
             }
 
             foreach (var member in members)

@@ -133,7 +133,7 @@ public sealed class SlowConsumerTests
     public async Task Slow_consumer_of_broadcasts_read_together_is_disconnected_while_others_receive_everything()
     {
         // The same rule when the broadcasts arrive in bursts the broker reads together and queues on
-        // each member as one frame (BroadcastBatch): the bound applies to those frames' bytes.
+        // each member as one frame (ReadBatch): the bound applies to those frames' bytes.
         await using var server = await BrokerServer.StartAsync(new Dictionary<string, string?>
         {
             ["Broker:Limits:MaxPendingBytes"] = "1048576",

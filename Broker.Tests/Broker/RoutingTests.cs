@@ -129,7 +129,7 @@ public sealed class RoutingTests
     public async Task Messages_that_arrive_in_one_read_keep_their_order_whatever_their_targets()
     {
         // One TCP write, so the broker reads them together and holds the broadcasts to the end of
-        // the read (BroadcastBatch): the DIRECTs and the other group's messages in between must
+        // the read (ReadBatch): the DIRECTs and the other group's messages in between must
         // still reach each recipient where they were sent.
         using var sender = await RawClient.IdentifiedAsync(_server.EndPoint, "sender", "service");
         await using var both = await TestClient.IdentifiedAsync(_server, "both", "client", "read-a", "read-b");

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using MasterSocket.Broker.Sessions;
 
 namespace MasterSocket.Broker.Routing;
@@ -24,7 +25,7 @@ public interface IClientRegistry
     void Unregister(Session session);
 
     /// <summary>The identified session with this client id (its UTF-8 bytes) on this node.</summary>
-    bool TryFindLocal(ReadOnlySpan<byte> clientIdUtf8, out Session? session);
+    bool TryFindLocal(ReadOnlySpan<byte> clientIdUtf8, [NotNullWhen(true)] out Session? session);
 
     /// <summary>This node's members of a group; null when it has none here.</summary>
     MemberSet? LocalGroup(ReadOnlySpan<char> group);

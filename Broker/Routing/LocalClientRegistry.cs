@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using MasterSocket.Broker.Sessions;
 
 namespace MasterSocket.Broker.Routing;
@@ -52,7 +53,7 @@ public sealed class LocalClientRegistry : IClientRegistry
         }
     }
 
-    public bool TryFindLocal(ReadOnlySpan<byte> clientIdUtf8, out Session? session) => _clientsBySpan.TryGetValue(clientIdUtf8, out session);
+    public bool TryFindLocal(ReadOnlySpan<byte> clientIdUtf8, [NotNullWhen(true)] out Session? session) => _clientsBySpan.TryGetValue(clientIdUtf8, out session);
 
     public MemberSet? LocalGroup(ReadOnlySpan<char> group) => _groupsBySpan.TryGetValue(group, out var members) ? members : null;
 }

@@ -18,8 +18,8 @@ public enum RouteOutcome
 /// <summary>
 /// Routes EVENT and REPLY by intent (PROTOCOL.md 4): checks the sender's role, encodes the delivered
 /// frame once (sender's fields plus <c>from</c>), and queues that one buffer on every local recipient
-/// (a broadcast at the end of the read that routed it, with the read's other broadcasts to the same
-/// recipients: <see cref="BroadcastBatch"/>) and, once per target, on the backplane. Order per sender
+/// (at the end of the read that routed it, with the read's other messages to the same recipients:
+/// <see cref="ReadBatch"/>) and, once per target, on the backplane. Order per sender
 /// and recipient holds because a sender's messages are routed one after another by its receive
 /// loop, into each recipient's FIFO queue.
 /// </summary>
@@ -90,26 +90,37 @@ public sealed class Router(IClientRegistry registry, IBackplane backplane)
 
     private RouteOutcome RouteDirect(Session sender, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<byte> clientId)
     {
-        // The read's held broadcasts first: the recipient may be a member that must get them before this.
-        BroadcastBatch.Flush();
-        var local = registry.TryFindLocal(clientId, out var recipient);
-        var frame = Encode(sender.ClientIdUtf8, message, envelope);
-        try
+        if (!registry.TryFindLocal(clientId, out var recipient))
         {
-            if (local)
+            // Nothing held is for it: a read holds local deliveries only, and everything this sender
+            // routes to the backplane goes there at once, in order.
+            var remote = Encode(sender.ClientIdUtf8, message, envelope);
+            try
             {
-                // A recipient that is closing has already left the registry, or is leaving it: its
-                // frame is dropped, which is the "at most once" of PROTOCOL.md 4.
-                recipient!.Send(frame);
-                return RouteOutcome.Routed;
+                return backplane.TryPublishDirect(clientId, remote) ? RouteOutcome.Routed : RouteOutcome.NotFound;
             }
+            finally
+            {
+                remote.Release();
+            }
+        }
 
-            return backplane.TryPublishDirect(clientId, frame) ? RouteOutcome.Routed : RouteOutcome.NotFound;
-        }
-        finally
+        // A recipient that is closing has already left the registry, or is leaving it: its frame is
+        // dropped, which is the "at most once" of PROTOCOL.md 4. The read's previous message went to
+        // the same recipient: written straight into the frame held for it (ReadBatch).
+        if (ReadBatch.TryWriteDirect(recipient, message, envelope, sender.ClientIdUtf8))
         {
-            frame.Release();
+            return RouteOutcome.Routed;
         }
+
+        var frame = Encode(sender.ClientIdUtf8, message, envelope);
+        if (!ReadBatch.TryAddDirect(recipient, frame))
+        {
+            recipient.Send(frame);
+        }
+
+        frame.Release();
+        return RouteOutcome.Routed;
     }
 
     private static OutboundFrame Encode(byte[] from, ReadOnlySpan<byte> message, in Envelope envelope)
@@ -119,10 +130,10 @@ public sealed class Router(IClientRegistry registry, IBackplane backplane)
         return frame;
     }
 
-    /// <summary>Queues a broadcast on its recipients: at the end of the read that routed it, when there is one (<see cref="BroadcastBatch"/>).</summary>
+    /// <summary>Queues a broadcast on its recipients: at the end of the read that routed it, when there is one (<see cref="ReadBatch"/>).</summary>
     private static void Deliver(Session[] recipients, OutboundFrame frame, Session? except)
     {
-        if (BroadcastBatch.TryAdd(recipients, except, frame))
+        if (ReadBatch.TryAddBroadcast(recipients, except, frame))
         {
             return;
         }

@@ -198,15 +198,15 @@ public sealed partial class Connection
     }
 
     /// <summary>
-    /// <see cref="Process"/> with the broadcasts it routes queued together at its end
-    /// (<see cref="BroadcastBatch"/>), and the send loops it starts run there, on this thread, where
+    /// <see cref="Process"/> with the messages it routes to the same recipients queued together at
+    /// its end (<see cref="ReadBatch"/>), and the send loops it starts run there, on this thread, where
     /// that gives full sends (<see cref="ReadSends"/>). Synchronous, so the read is closed before the
     /// caller awaits anything.
     /// </summary>
     private Task? ProcessRead(ref ReadOnlySequence<byte> buffer, MessageReader messages)
     {
         ReadSends.Open();
-        BroadcastBatch.Open();
+        ReadBatch.Open();
         try
         {
             return Process(ref buffer, messages);
@@ -215,7 +215,7 @@ public sealed partial class Connection
         {
             try
             {
-                BroadcastBatch.Close(); // queues the held broadcasts, whose send loops ReadSends.Close starts
+                ReadBatch.Close(); // queues the held messages, whose send loops ReadSends.Close starts
             }
             finally
             {

@@ -44,8 +44,9 @@ public sealed class OutboundFrame : IBufferWriter<byte>
     public int Length => _length;
 
     /// <summary>
-    /// How many WebSocket messages the frames hold: 1 unless broadcasts were appended together
-    /// (<see cref="Append"/>). A DISCONNECT and its close frame count as one.
+    /// How many WebSocket messages the frames hold: 1 unless a read's messages to the same
+    /// recipients were put together (<see cref="Append"/>, <see cref="CountWrittenMessage"/>). A
+    /// DISCONNECT and its close frame count as one.
     /// </summary>
     public int Messages => _messages;
 
@@ -73,8 +74,8 @@ public sealed class OutboundFrame : IBufferWriter<byte>
     }
 
     /// <summary>
-    /// An empty frame, holding the caller's reference, that broadcasts are appended to
-    /// (<see cref="Routing.BroadcastBatch"/>): it counts no message until one is appended.
+    /// An empty frame, holding the caller's reference, that a read's messages are put into
+    /// (<see cref="Routing.ReadBatch"/>): it counts no message until one is appended.
     /// </summary>
     internal static OutboundFrame RentForAppending()
     {
@@ -90,6 +91,9 @@ public sealed class OutboundFrame : IBufferWriter<byte>
         Advance(other.Length);
         _messages += other._messages;
     }
+
+    /// <summary>Counts one more message written into this frame through its <see cref="IBufferWriter{T}"/>. Only before this frame is shared.</summary>
+    internal void CountWrittenMessage() => _messages++;
 
     public void AddReference() => Interlocked.Increment(ref _references);
 

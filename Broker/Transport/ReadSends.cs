@@ -14,8 +14,8 @@ namespace MasterSocket.Broker.Transport;
 /// gathers the frames of many reads and spreads the sends over the cores. So a recipient is sent
 /// to here only when the read queued at least <see cref="MinMessages"/> messages for it and reached at
 /// most <see cref="MaxRecipients"/> recipients (measured: docs/benchmarks.md). Messages, not frames:
-/// a read's broadcasts reach each member as one frame that holds them all
-/// (<see cref="Routing.BroadcastBatch"/>).
+/// a read's messages to the same recipients reach each of them as one frame that holds them all
+/// (<see cref="Routing.ReadBatch"/>).
 /// </para>
 /// <para>
 /// Only one read is open per thread at a time, and it is always closed before the receive loop
