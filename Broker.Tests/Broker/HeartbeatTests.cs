@@ -169,6 +169,47 @@ public sealed class SlowConsumerTests
         Assert.That(ids, Has.Count.LessThan(bursts * perBurst));
     }
 
+    [Test]
+    public async Task Slow_consumer_of_DIRECTs_read_together_is_disconnected_while_others_receive_everything()
+    {
+        // A sender's DIRECTs to one client that arrive in one read are written into one frame for it
+        // (ReadBatch): the bound applies to those frames' bytes, and a client the same read also
+        // sends to is not held back by the slow one.
+        await using var server = await BrokerServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Broker:Limits:MaxPendingBytes"] = "1048576",
+            ["Broker:Session:CloseTimeout"] = "00:00:20",
+        });
+        using var sender = await RawClient.IdentifiedAsync(server.EndPoint, "sender");
+        await using var fast = await TestClient.IdentifiedAsync(server, "fast", "client");
+        using var slow = await RawClient.IdentifiedAsync(server.EndPoint, "slow");
+
+        const int bursts = 400;
+        const int perBurst = 20; // 8 MB in all for the slow client, each burst one TCP write
+        var padding = new string('x', 1000);
+        string Direct(int id, string to) =>
+            $$$"""{"id":{{{id}}},"op":0,"event":"TICK","data":"{{{padding}}}","intent":{"target":"DIRECT","identifier":"{{{to}}}"}}""";
+        for (var b = 0; b < bursts; b++)
+        {
+            var bytes = new List<byte>();
+            var ids = Enumerable.Range(b * perBurst, perBurst).ToList();
+            ids.ForEach(i => bytes.AddRange(ClientFrames.Text(Direct(i, slow.ClientId))));
+            ids.ForEach(i => bytes.AddRange(ClientFrames.Text(Direct(i, fast.ClientId))));
+            await sender.SendAsync(bytes.ToArray());
+            foreach (var i in ids)
+            {
+                Assert.That((await fast.ReceiveAsync()).GetProperty("id").GetInt32(), Is.EqualTo(i), "the fast client gets every message, in order");
+            }
+        }
+
+        var (code, before) = await slow.ReadUntilCloseAsync();
+        Assert.That(code, Is.EqualTo(4008));
+        Assert.That(before[^1].GetProperty("data").GetProperty("code").GetString(), Is.EqualTo("SLOW_CONSUMER"));
+        var got = before.Where(m => m.GetProperty("op").GetInt32() == 0).Select(m => m.GetProperty("id").GetInt32()).ToList();
+        Assert.That(got, Is.EqualTo(Enumerable.Range(0, got.Count)), "an unbroken prefix, in order");
+        Assert.That(got, Has.Count.LessThan(bursts * perBurst));
+    }
+
     /// <summary>
     /// The bound counts bytes waiting, not bytes ever sent: each send gives its bytes back. A client
     /// that reads as it goes receives many times the bound and is never called slow.

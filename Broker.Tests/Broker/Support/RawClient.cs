@@ -53,9 +53,13 @@ public sealed class RawClient : IDisposable
         await client.SendTextAsync(JsonSerializer.Serialize(new { id = "i", op = 1, data = new { name, role, groups } }));
         var reply = await client.ReadMessageAsync();
         Assert.That(reply.GetProperty("op").GetInt32(), Is.EqualTo(5), $"IDENTIFY is answered with a REPLY: {reply}");
-        Assert.That(reply.GetProperty("data").TryGetProperty("clientId", out _), Is.True, $"IDENTIFY failed: {reply}");
+        Assert.That(reply.GetProperty("data").TryGetProperty("clientId", out var clientId), Is.True, $"IDENTIFY failed: {reply}");
+        client.ClientId = clientId.GetString()!;
         return client;
     }
+
+    /// <summary>The clientId the broker assigned, once <see cref="IdentifiedAsync"/> has identified this client.</summary>
+    public string ClientId { get; private set; } = "";
 
     public static string UpgradeRequest(string path = "/ws", string? extraHeaders = null, string key = "dGhlIHNhbXBsZSBub25jZQ==", string version = "13") =>
         $"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
