@@ -81,18 +81,8 @@ public class RoutingBenchmarks
     [Benchmark]
     public int FrameInRouteQueued()
     {
-        var buffer = new ReadOnlySequence<byte>(_frame);
-        _reader.TryRead(ref buffer, out var message, out _);
-        _sender.OnMessage(message.Payload.FirstSpan);
-        Masking.Apply(_frame.AsSpan(_headerLength), MaskKey); // unmasked in place: mask again for the next call
-
-        var delivered = 0;
-        foreach (var member in _members)
-        {
-            delivered += member.Drain();
-        }
-
-        return delivered;
+        Receive(_frame, _headerLength);
+        return DrainMembers();
     }
 
     /// <summary>
@@ -103,32 +93,14 @@ public class RoutingBenchmarks
     [Benchmark]
     public int TenFramesInOneReadRouteQueued()
     {
-        ReadBatch.Open();
-        for (var i = 0; i < 10; i++)
-        {
-            var buffer = new ReadOnlySequence<byte>(_frame);
-            _reader.TryRead(ref buffer, out var message, out _);
-            _sender.OnMessage(message.Payload.FirstSpan);
-            Masking.Apply(_frame.AsSpan(_headerLength), MaskKey);
-        }
-
-        ReadBatch.Close();
-        var delivered = 0;
-        foreach (var member in _members)
-        {
-            delivered += member.Drain();
-        }
-
-        return delivered;
+        ReceiveTenInOneRead(_frame, _headerLength);
+        return DrainMembers();
     }
 
     [Benchmark]
     public int DirectFrameInRouteQueued()
     {
-        var buffer = new ReadOnlySequence<byte>(_directFrame);
-        _reader.TryRead(ref buffer, out var message, out _);
-        _sender.OnMessage(message.Payload.FirstSpan);
-        Masking.Apply(_directFrame.AsSpan(_directHeaderLength), MaskKey);
+        Receive(_directFrame, _directHeaderLength);
         return _members[0].Drain();
     }
 
@@ -140,16 +112,40 @@ public class RoutingBenchmarks
     [Benchmark]
     public int TenDirectFramesInOneReadRouteQueued()
     {
+        ReceiveTenInOneRead(_directFrame, _directHeaderLength);
+        return _members[0].Drain();
+    }
+
+    /// <summary>Reads the masked frame, routes its envelope as the sender's, and masks it again for the next call (it is unmasked in place).</summary>
+    private void Receive(byte[] frame, int headerLength)
+    {
+        var buffer = new ReadOnlySequence<byte>(frame);
+        _reader.TryRead(ref buffer, out var message, out _);
+        _sender.OnMessage(message.Payload.FirstSpan);
+        Masking.Apply(frame.AsSpan(headerLength), MaskKey);
+    }
+
+    /// <summary>Ten <see cref="Receive"/>s inside one read, as the receive loop brackets them.</summary>
+    private void ReceiveTenInOneRead(byte[] frame, int headerLength)
+    {
         ReadBatch.Open();
         for (var i = 0; i < 10; i++)
         {
-            var buffer = new ReadOnlySequence<byte>(_directFrame);
-            _reader.TryRead(ref buffer, out var message, out _);
-            _sender.OnMessage(message.Payload.FirstSpan);
-            Masking.Apply(_directFrame.AsSpan(_directHeaderLength), MaskKey);
+            Receive(frame, headerLength);
         }
 
         ReadBatch.Close();
-        return _members[0].Drain();
+    }
+
+    /// <summary>Takes everything queued off every member's queue, as each send loop would; returns the messages.</summary>
+    private int DrainMembers()
+    {
+        var delivered = 0;
+        foreach (var member in _members)
+        {
+            delivered += member.Drain();
+        }
+
+        return delivered;
     }
 }
