@@ -60,15 +60,40 @@ internal sealed class ReadBatch
     /// message goes elsewhere. False when no read is open on this thread, or the frame is too large
     /// to copy: the caller queues it now (after anything held, which this delivers first).
     /// </summary>
-    public static bool TryAddBroadcast(Session[] members, Session? except, OutboundFrame frame)
+    public static bool TryAddBroadcast(Session[] members, Session? except, OutboundFrame frame) =>
+        TryHold(frame, members, except, recipient: null);
+
+    /// <summary>Holds the DIRECT <paramref name="frame"/> for <paramref name="recipient"/>; the same answers as <see cref="TryAddBroadcast"/>.</summary>
+    public static bool TryAddDirect(Session recipient, OutboundFrame frame) =>
+        TryHold(frame, members: null, except: null, recipient);
+
+    /// <summary>
+    /// Writes the DIRECT message that delivers <paramref name="message"/> to <paramref name="recipient"/>
+    /// straight into the held frame, when what is held is already for that recipient and there is
+    /// room (true). False otherwise: the caller encodes a frame and offers it to <see cref="TryAddDirect"/>.
+    /// </summary>
+    public static bool TryWriteDirect(Session recipient, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<byte> from)
+    {
+        if (t_batch is not { _open: true, _frames: { } held } batch || !batch.IsFor(members: null, except: null, recipient)
+            || held.Length + EnvelopeWriter.DeliveredFrameLength(message, envelope, from) > MaxBytes)
+        {
+            return false;
+        }
+
+        var frames = batch.StartAppending();
+        EnvelopeWriter.WriteDelivered(frames, message, envelope, from);
+        frames.CountWrittenMessage();
+        return true;
+    }
+
+    private static bool TryHold(OutboundFrame frame, Session[]? members, Session? except, Session? recipient)
     {
         if (t_batch is not { _open: true } batch)
         {
             return false;
         }
 
-        if (batch._frames is { } held && (held.Length + frame.Length > MaxBytes
-            || !ReferenceEquals(batch._members, members) || !ReferenceEquals(batch._except, except)))
+        if (batch._frames is { } held && (held.Length + frame.Length > MaxBytes || !batch.IsFor(members, except, recipient)))
         {
             batch.Deliver();
         }
@@ -81,62 +106,13 @@ internal sealed class ReadBatch
         batch.Hold(frame);
         batch._members = members;
         batch._except = except;
-        return true;
-    }
-
-    /// <summary>
-    /// Writes the DIRECT message that delivers <paramref name="message"/> to <paramref name="recipient"/>
-    /// straight into the held frame, when what is held is already for that recipient and there is
-    /// room (true). False otherwise: the caller encodes a frame and offers it to <see cref="TryAddDirect"/>.
-    /// </summary>
-    public static bool TryWriteDirect(Session recipient, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<byte> from)
-    {
-        if (t_batch is not { _open: true, _frames: { } held } batch || !ReferenceEquals(batch._recipient, recipient)
-            || held.Length + EnvelopeWriter.DeliveredFrameLength(message, envelope, from) > MaxBytes)
-        {
-            return false;
-        }
-
-        var frames = batch.StartAppending();
-        EnvelopeWriter.WriteDelivered(frames, message, envelope, from);
-        frames.CountWrittenMessage();
-        return true;
-    }
-
-    /// <summary>
-    /// Holds the DIRECT <paramref name="frame"/> for <paramref name="recipient"/> until the read ends
-    /// or the next message goes elsewhere; the same answers as <see cref="TryAddBroadcast"/>.
-    /// </summary>
-    public static bool TryAddDirect(Session recipient, OutboundFrame frame)
-    {
-        if (t_batch is not { _open: true } batch)
-        {
-            return false;
-        }
-
-        if (batch._frames is { } held && (held.Length + frame.Length > MaxBytes || !ReferenceEquals(batch._recipient, recipient)))
-        {
-            batch.Deliver();
-        }
-
-        if (frame.Length > MaxBytes)
-        {
-            return false;
-        }
-
-        batch.Hold(frame);
         batch._recipient = recipient;
         return true;
     }
 
-    /// <summary>Delivers what is held now: the read is about to route a message that must come after it.</summary>
-    public static void Flush()
-    {
-        if (t_batch is { _frames: not null } batch)
-        {
-            batch.Deliver();
-        }
-    }
+    /// <summary>Whether what is held goes to exactly these recipients (the same snapshot and exception, or the same session).</summary>
+    private bool IsFor(Session[]? members, Session? except, Session? recipient) =>
+        ReferenceEquals(_members, members) && ReferenceEquals(_except, except) && ReferenceEquals(_recipient, recipient);
 
     /// <summary>Ends the read: delivers what is held. Messages routed after this are queued at once.</summary>
     public static void Close()
