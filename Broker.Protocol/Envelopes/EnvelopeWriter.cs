@@ -28,9 +28,11 @@ public static class EnvelopeWriter
     private static ReadOnlySpan<byte> FromSuffix => "\"}"u8;
 
     /// <summary>Writes the frame; returns its total length, header included.</summary>
-    public static int WriteFrame(IBufferWriter<byte> output, scoped in OutgoingEnvelope envelope)
+    public static int WriteFrame(IBufferWriter<byte> output, scoped in OutgoingEnvelope envelope) =>
+        WriteFrameOfLength(output, envelope, PayloadLength(envelope));
+
+    private static int WriteFrameOfLength(IBufferWriter<byte> output, scoped in OutgoingEnvelope envelope, int payloadLength)
     {
-        var payloadLength = PayloadLength(envelope);
         var headerLength = FrameWriter.HeaderLength(payloadLength);
         var total = headerLength + payloadLength;
         var span = output.GetSpan(total);
@@ -79,11 +81,22 @@ public static class EnvelopeWriter
     public static int WriteDelivered(IBufferWriter<byte> output, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<byte> from) =>
         WriteFrame(output, OutgoingEnvelope.ForDelivery(message, envelope, from));
 
-    /// <summary>The whole frame's length, header included, that <see cref="WriteDelivered"/> will write for the same arguments.</summary>
-    public static int DeliveredFrameLength(ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<byte> from)
+    /// <summary>
+    /// <see cref="WriteDelivered"/> when the whole frame, header included, is at most
+    /// <paramref name="maxFrameLength"/> bytes (true); false, and nothing written, when it is longer.
+    /// The length is worked out once, for the check and the write.
+    /// </summary>
+    public static bool TryWriteDelivered(IBufferWriter<byte> output, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<byte> from, int maxFrameLength)
     {
-        var payloadLength = PayloadLength(OutgoingEnvelope.ForDelivery(message, envelope, from));
-        return FrameWriter.HeaderLength(payloadLength) + payloadLength;
+        var delivered = OutgoingEnvelope.ForDelivery(message, envelope, from);
+        var payloadLength = PayloadLength(delivered);
+        if (FrameWriter.HeaderLength(payloadLength) + payloadLength > maxFrameLength)
+        {
+            return false;
+        }
+
+        WriteFrameOfLength(output, delivered, payloadLength);
+        return true;
     }
 
     /// <summary>The payload length <see cref="WriteFrame"/> will write, without writing it.</summary>

@@ -120,6 +120,24 @@ public class EnvelopeWriterTests
         Assert.That(Json(payload).GetProperty("data").GetString(), Has.Length.EqualTo(dataBytes));
     }
 
+    [TestCase(200)]
+    [TestCase(70_000)]
+    public void TryWriteDelivered_writes_the_same_frame_up_to_its_exact_length_and_nothing_past_it(int dataBytes)
+    {
+        var json = $$$"""{"id":7,"op":0,"event":"E","data":"{{{new string('d', dataBytes)}}}","intent":{"target":"DIRECT","identifier":"x"}}""";
+        var (envelope, message) = Read(Encoding.UTF8.GetBytes(json));
+        var expected = new ArrayBufferWriter<byte>();
+        var length = EnvelopeWriter.WriteDelivered(expected, message, envelope, "c-1"u8);
+
+        var tooShort = new ArrayBufferWriter<byte>();
+        Assert.That(EnvelopeWriter.TryWriteDelivered(tooShort, message, envelope, "c-1"u8, maxFrameLength: length - 1), Is.False);
+        Assert.That(tooShort.WrittenCount, Is.Zero, "nothing written when it does not fit");
+
+        var exact = new ArrayBufferWriter<byte>();
+        Assert.That(EnvelopeWriter.TryWriteDelivered(exact, message, envelope, "c-1"u8, maxFrameLength: length), Is.True);
+        Assert.That(exact.WrittenSpan.ToArray(), Is.EqualTo(expected.WrittenSpan.ToArray()));
+    }
+
     [Test]
     public void A_routed_message_without_intent_is_delivered_as_GLOBAL()
     {

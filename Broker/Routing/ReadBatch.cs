@@ -74,14 +74,19 @@ internal sealed class ReadBatch
     /// </summary>
     public static bool TryWriteDirect(Session recipient, ReadOnlySpan<byte> message, in Envelope envelope, ReadOnlySpan<byte> from)
     {
-        if (t_batch is not { _open: true, _frames: { } held } batch || !batch.IsFor(members: null, except: null, recipient)
-            || held.Length + EnvelopeWriter.DeliveredFrameLength(message, envelope, from) > MaxBytes)
+        if (t_batch is not { _open: true, _frames: not null } batch || !batch.IsFor(members: null, except: null, recipient))
         {
             return false;
         }
 
+        // Made before the length is known: a message that does not fit after all (over 16 KiB with
+        // what is held, rare) leaves the first one copied into the batch's frame for nothing.
         var frames = batch.StartAppending();
-        EnvelopeWriter.WriteDelivered(frames, message, envelope, from);
+        if (!EnvelopeWriter.TryWriteDelivered(frames, message, envelope, from, MaxBytes - frames.Length))
+        {
+            return false;
+        }
+
         frames.CountWrittenMessage();
         return true;
     }
