@@ -9,7 +9,7 @@ internal interface ISendLoop
     /// <summary>Picks the scheduler shard: the same connection always lands on the same one.</summary>
     long Id { get; }
 
-    /// <summary>True when at least <paramref name="messages"/> messages wait in the queue (not yet taken by a send); a frame of appended broadcasts counts each.</summary>
+    /// <summary>True when at least <paramref name="messages"/> messages wait in the queue (not yet taken by a send); a frame that holds several messages (ReadBatch) counts each.</summary>
     bool HasQueued(int messages);
 
     /// <summary>Runs the send loop until its queue is empty or the socket must be waited for.</summary>
