@@ -58,6 +58,7 @@ public static class LoadCommand
         private readonly List<RunResult> _medians = [];
         private readonly StringBuilder _markdown = new();
         private readonly List<(int Recipients, RunResult Row)> _fanoutChart = [];
+        private readonly List<(double Rate, RunResult Row)> _pacedChart = [];
 
         public async Task<int> RunAsync()
         {
@@ -133,12 +134,22 @@ public static class LoadCommand
             }
         }
 
-        /// <summary>direct: closed loop at max; with --rate half, then paced at half of each server's own median max.</summary>
+        /// <summary>
+        /// direct: closed loop at max; with --rate half, then paced at half of each server's own median
+        /// max; with --rate N[,N...], paced at each rate in turn (charted when there are several).
+        /// </summary>
         private async Task RunDirectAsync()
         {
-            if (double.TryParse(options.Rate, NumberStyles.Float, CultureInfo.InvariantCulture, out var fixedRate))
+            if (options.PacedRates.Count > 0)
             {
-                await RunVariantAsync(_ => new DirectScenario(options, fixedRate));
+                foreach (var rate in options.PacedRates)
+                {
+                    foreach (var row in await RunVariantAsync(_ => new DirectScenario(options, rate)))
+                    {
+                        _pacedChart.Add((rate, row));
+                    }
+                }
+
                 return;
             }
 
@@ -267,7 +278,14 @@ public static class LoadCommand
             if (_fanoutChart.Select(r => r.Recipients).Distinct().Count() >= 2)
             {
                 var svg = Path.Combine(options.OutDirectory, "fanout.svg");
-                File.WriteAllText(svg, SvgChart.Render($"fanout: 1 publisher -> N members, {options.PayloadBytes}-byte payload", _fanoutChart));
+                File.WriteAllText(svg, SvgChart.Fanout($"fanout: 1 publisher -> N members, {options.PayloadBytes}-byte payload", _fanoutChart));
+                written.Add(svg);
+            }
+
+            if (_pacedChart.Select(r => r.Rate).Distinct().Count() >= 2)
+            {
+                var svg = Path.Combine(options.OutDirectory, "direct-paced.svg");
+                File.WriteAllText(svg, SvgChart.PacedLatency($"direct paced: {options.Pairs} pairs, {options.PayloadBytes}-byte payload, 1 ms ticks", _pacedChart));
                 written.Add(svg);
             }
 

@@ -29,8 +29,14 @@ public sealed class LoadOptions
     public int Window { get; private set; } = 100;
     public int RequestWindow { get; private set; } = 1;
 
-    /// <summary>Direct scenario pacing: "max" (closed loop), "half" (max, then paced at half of it), or messages/s.</summary>
+    /// <summary>Direct scenario pacing as given: "max" (closed loop), "half" (max, then paced at half of it), or messages/s.</summary>
     public string Rate { get; private set; } = "half";
+
+    /// <summary>
+    /// The paced rates asked for with <c>--rate N[,N...]</c>, in the order given; empty for max and half.
+    /// Several make a sweep: one paced run per rate, and a chart of latency against rate.
+    /// </summary>
+    public IReadOnlyList<double> PacedRates { get; private set; } = [];
 
     public string? BrokerCpus { get; private set; }
     public string? ToolCpus { get; private set; }
@@ -95,7 +101,9 @@ public sealed class LoadOptions
           --window N                 messages a publisher may be ahead of its slowest
                                      receiver (fanout, global) or in flight per pair        [100]
           --rate R                   direct pacing: max (closed loop), half (max, then a
-                                     paced run at half the measured max), or messages/s     [half]
+                                     paced run at half the measured max), or messages/s;
+                                     a list (25000,50000,100000) paces one run per rate
+                                     and charts p99 against rate                            [half]
           --broker-cpus LIST         run each server under taskset -c LIST (e.g. 1)
           --tool-cpus LIST           pin this tool to these cpus (e.g. 0)
           --out DIR                  results.json and charts                                [load-results]
@@ -115,6 +123,7 @@ public sealed class LoadOptions
         examples:
           load --scenario fanout --target both --broker-cpus 1 --tool-cpus 0
           load --scenario all --runs 3 --broker-cpus 1 --tool-cpus 0
+          load --scenario direct --rate 25000,50000,100000,200000 --broker-cpus 1 --tool-cpus 0
           load --scenario idle --connections 10000
           load --url ws://127.0.0.1:8080/ws --target mastersocket --scenario direct --pid 1234
         """;
@@ -199,9 +208,8 @@ public sealed class LoadOptions
             case "--payload": PayloadBytes = Int(name, value, Payload.MinimumLength); break;
             case "--window": Window = Int(name, value, 1); break;
             case "--rate":
-                Rate = value is "max" or "half" || (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0)
-                    ? value
-                    : throw new ArgumentException($"--rate must be max, half or a positive number of messages/s, not '{value}'");
+                Rate = value;
+                PacedRates = value is "max" or "half" ? [] : PacedRateList(value);
                 break;
             case "--broker-cpus": BrokerCpus = CpuList(name, value); break;
             case "--tool-cpus": ToolCpus = CpuList(name, value); break;
@@ -287,6 +295,16 @@ public sealed class LoadOptions
 
     private static string[] SplitList(string value) =>
         value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static List<double> PacedRateList(string value)
+    {
+        var rates = SplitList(value).Select(v => double.TryParse(v.Replace("_", "", StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0 && double.IsFinite(rate)
+            ? rate
+            : double.NaN).ToList();
+        return rates.Count > 0 && rates.All(double.IsFinite) && rates.Distinct().Count() == rates.Count
+            ? rates
+            : throw new ArgumentException($"--rate must be max, half, or messages/s (several, different, comma-separated for a sweep), not '{value}'");
+    }
 
     private static int Int(string name, string value, int minimum)
     {

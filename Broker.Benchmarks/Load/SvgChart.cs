@@ -5,8 +5,10 @@ using System.Text;
 namespace MasterSocket.Benchmarks.Load;
 
 /// <summary>
-/// A self-contained SVG of two panels against the number of recipients (log scale): deliveries/s
-/// and server CPU µs per delivery, one line per server. No library: a few dozen SVG elements.
+/// A self-contained SVG of two panels against a log-scale x axis, one line per server: the fan-out
+/// chart (deliveries/s and CPU per delivery against the number of recipients) and the paced-direct
+/// chart (p99 latency and CPU per message against the rate asked for). No library: a few dozen SVG
+/// elements.
 /// </summary>
 public static class SvgChart
 {
@@ -24,8 +26,22 @@ public static class SvgChart
         (ServerKind.Nats, "#ff7f0e"),
     ];
 
-    /// <summary>Writes the chart for <paramref name="rows"/> (median rows of one scenario with several recipient counts).</summary>
-    public static string Render(string title, IReadOnlyList<(int Recipients, RunResult Row)> rows)
+    /// <summary>One panel: its title and the figure it plots from a row (rows without it are left out).</summary>
+    public sealed record Panel(string Label, Func<RunResult, double?> Value);
+
+    /// <summary>The fan-out chart, from the median rows of one scenario with several recipient counts.</summary>
+    public static string Fanout(string title, IReadOnlyList<(int Recipients, RunResult Row)> rows) =>
+        Render(title, "recipients per message (log scale)", [.. rows.Select(r => ((double)r.Recipients, r.Row))],
+            new Panel("deliveries/s", r => r.DeliveriesPerSecond),
+            new Panel("server CPU µs per delivery", r => r.CpuMicrosPerDelivery));
+
+    /// <summary>The paced-direct chart, from the median rows of a sweep over several asked rates.</summary>
+    public static string PacedLatency(string title, IReadOnlyList<(double Rate, RunResult Row)> rows) =>
+        Render(title, "messages/s asked (log scale)", rows,
+            new Panel("p99 latency, ms", r => r.P99Micros / 1000),
+            new Panel("server CPU µs per message", r => r.CpuMicrosPerMessage));
+
+    private static string Render(string title, string xLabel, IReadOnlyList<(double X, RunResult Row)> rows, Panel left, Panel right)
     {
         var width = Left + PanelWidth + Gap + Left + PanelWidth + 60;
         var height = Top + PanelHeight + Bottom + 30;
@@ -34,8 +50,8 @@ public static class SvgChart
         svg.Append(Invariant, $"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>\n");
         svg.Append(Invariant, $"<text x=\"{width / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">{Escape(title)}</text>\n");
 
-        Panel(svg, Left, "deliveries/s", rows, r => r.DeliveriesPerSecond);
-        Panel(svg, Left + PanelWidth + Gap + Left, "server CPU µs per delivery", rows, r => r.CpuMicrosPerDelivery);
+        DrawPanel(svg, Left, xLabel, left, rows);
+        DrawPanel(svg, Left + PanelWidth + Gap + Left, xLabel, right, rows);
 
         // Legend under the panels.
         var legendY = Top + PanelHeight + Bottom + 10;
@@ -52,23 +68,23 @@ public static class SvgChart
         return svg.ToString();
     }
 
-    private static void Panel(StringBuilder svg, int left, string label, IReadOnlyList<(int Recipients, RunResult Row)> rows, Func<RunResult, double?> value)
+    private static void DrawPanel(StringBuilder svg, int left, string xLabel, Panel panel, IReadOnlyList<(double X, RunResult Row)> rows)
     {
-        var recipients = rows.Select(r => r.Recipients).Distinct().Order().ToList();
-        var values = rows.Select(r => value(r.Row)).Where(v => v is not null).Select(v => v!.Value).ToList();
+        var xs = rows.Select(r => r.X).Distinct().Order().ToList();
+        var values = rows.Select(r => panel.Value(r.Row)).Where(v => v is not null).Select(v => v!.Value).ToList();
         var max = NiceCeiling(values.Count > 0 ? values.Max() : 1);
-        var minLog = Math.Log10(recipients.Count > 0 ? recipients[0] : 1);
-        var maxLog = Math.Log10(recipients.Count > 0 ? recipients[^1] : 10);
+        var minLog = Math.Log10(xs.Count > 0 ? xs[0] : 1);
+        var maxLog = Math.Log10(xs.Count > 0 ? xs[^1] : 10);
         if (maxLog - minLog < 1e-9)
         {
             minLog -= 0.5;
             maxLog += 0.5;
         }
 
-        double X(int n) => left + ((Math.Log10(n) - minLog) / (maxLog - minLog) * PanelWidth);
+        double X(double n) => left + ((Math.Log10(n) - minLog) / (maxLog - minLog) * PanelWidth);
         double Y(double v) => Top + PanelHeight - (v / max * PanelHeight);
 
-        svg.Append(Invariant, $"<text x=\"{left + (PanelWidth / 2)}\" y=\"{Top - 12}\" text-anchor=\"middle\" font-weight=\"bold\">{Escape(label)}</text>\n");
+        svg.Append(Invariant, $"<text x=\"{left + (PanelWidth / 2)}\" y=\"{Top - 12}\" text-anchor=\"middle\" font-weight=\"bold\">{Escape(panel.Label)}</text>\n");
         for (var i = 0; i <= 5; i++)
         {
             var v = max * i / 5;
@@ -77,20 +93,20 @@ public static class SvgChart
             svg.Append(Invariant, $"<text x=\"{left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\">{Escape(Tick(v))}</text>\n");
         }
 
-        foreach (var n in recipients)
+        foreach (var n in xs)
         {
             svg.Append(Invariant, $"<line x1=\"{X(n):0.#}\" y1=\"{Top + PanelHeight}\" x2=\"{X(n):0.#}\" y2=\"{Top + PanelHeight + 5}\" stroke=\"#333\"/>");
-            svg.Append(Invariant, $"<text x=\"{X(n):0.#}\" y=\"{Top + PanelHeight + 18}\" text-anchor=\"middle\">{n:N0}</text>\n");
+            svg.Append(Invariant, $"<text x=\"{X(n):0.#}\" y=\"{Top + PanelHeight + 18}\" text-anchor=\"middle\">{Escape(AxisTick(n))}</text>\n");
         }
 
-        svg.Append(Invariant, $"<text x=\"{left + (PanelWidth / 2)}\" y=\"{Top + PanelHeight + 36}\" text-anchor=\"middle\">recipients per message (log scale)</text>\n");
+        svg.Append(Invariant, $"<text x=\"{left + (PanelWidth / 2)}\" y=\"{Top + PanelHeight + 36}\" text-anchor=\"middle\">{Escape(xLabel)}</text>\n");
         svg.Append(Invariant, $"<rect x=\"{left}\" y=\"{Top}\" width=\"{PanelWidth}\" height=\"{PanelHeight}\" fill=\"none\" stroke=\"#333\"/>\n");
 
         foreach (var (server, color) in Series)
         {
-            var points = rows.Where(r => r.Row.Server == server && value(r.Row) is not null)
-                .OrderBy(r => r.Recipients)
-                .Select(r => (X: X(r.Recipients), Y: Y(value(r.Row)!.Value), V: value(r.Row)!.Value))
+            var points = rows.Where(r => r.Row.Server == server && panel.Value(r.Row) is not null)
+                .OrderBy(r => r.X)
+                .Select(r => (X: X(r.X), Y: Y(panel.Value(r.Row)!.Value), V: panel.Value(r.Row)!.Value))
                 .ToList();
             if (points.Count == 0)
             {
@@ -134,6 +150,9 @@ public static class SvgChart
         >= 1 => value.ToString("0.##", Invariant),
         _ => value.ToString("0.###", Invariant),
     };
+
+    /// <summary>An x-axis label: 1,000 as it is, 25,000 as 25k.</summary>
+    private static string AxisTick(double value) => value >= 10_000 ? Tick(value) : value.ToString("N0", Invariant);
 
     private static string Escape(string text) => WebUtility.HtmlEncode(text);
 }

@@ -50,6 +50,23 @@ public class LoadToolRunTests
     }
 
     [Test]
+    public void A_paced_sweep_runs_each_rate_in_turn_and_charts_latency_against_rate()
+    {
+        using var run = LoadToolRun.Start("--scenario", "direct", "--target", "mastersocket", "--pairs", "4", "--rate", "4000,12000");
+
+        AssertSucceeded(run);
+        var slow = run.Row("direct", "MasterSocket", "paced 4000/s");
+        var fast = run.Row("direct", "MasterSocket", "paced 12000/s");
+        AssertTraffic(slow, connections: 8);
+        AssertTraffic(fast, connections: 8);
+        Assert.That(fast.GetProperty("rate").GetDouble(), Is.GreaterThan(slow.GetProperty("rate").GetDouble() * 1.5),
+            "each run was paced at its own rate");
+
+        var chart = File.ReadAllText(Path.Combine(run.OutDirectory, "direct-paced.svg"));
+        Assert.That(chart, Does.StartWith("<svg").And.Contain("p99 latency, ms").And.Contain("messages/s asked").And.Contain("MasterSocket"));
+    }
+
+    [Test]
     public void Fanout_to_two_group_sizes_verifies_every_member_and_draws_the_chart()
     {
         using var run = LoadToolRun.Start("--scenario", "fanout", "--target", "mastersocket", "--fanout-recipients", "5,20");
@@ -190,6 +207,9 @@ public class LoadToolRunTests
     [TestCase("--url", "ws://127.0.0.1:1/ws")]
     [TestCase("--pairs", "0")]
     [TestCase("--bogus", "1")]
+    [TestCase("--rate", "0")]
+    [TestCase("--rate", "20000,fast")]
+    [TestCase("--rate", "20000,20000")]
     public void Bad_arguments_exit_2_before_anything_starts(string option, string value)
     {
         Assert.That(LoadCommand.Run([option, value]), Is.EqualTo(LoadCommand.BadArguments));
