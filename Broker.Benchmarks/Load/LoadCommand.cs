@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using MasterSocket.Benchmarks.Load.Scenarios;
 
@@ -154,7 +153,7 @@ public static class LoadCommand
             }
 
             var max = await RunVariantAsync(_ => new DirectScenario(options, null));
-            if (options.Rate == "half")
+            if (options.PaceAtHalfMax)
             {
                 var half = max.Where(r => r.Skipped is null).ToDictionary(r => r.Server, r => Math.Max(1, Math.Round(r.MessagesPerSecond / 2 / 100) * 100));
                 await RunVariantAsync(server => new DirectScenario(options, half.GetValueOrDefault(server, 1000)), "paced at half of each server's max");

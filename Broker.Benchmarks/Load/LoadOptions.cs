@@ -29,12 +29,16 @@ public sealed class LoadOptions
     public int Window { get; private set; } = 100;
     public int RequestWindow { get; private set; } = 1;
 
-    /// <summary>Direct scenario pacing as given: "max" (closed loop), "half" (max, then paced at half of it), or messages/s.</summary>
-    public string Rate { get; private set; } = "half";
+    /// <summary>
+    /// <c>--rate half</c> (the default): the direct closed loop, then a paced run at half of each
+    /// server's own median maximum. False for <c>--rate max</c> (the closed loop alone) and for a list.
+    /// </summary>
+    public bool PaceAtHalfMax { get; private set; } = true;
 
     /// <summary>
-    /// The paced rates asked for with <c>--rate N[,N...]</c>, in the order given; empty for max and half.
-    /// Several make a sweep: one paced run per rate, and a chart of latency against rate.
+    /// The paced rates asked for with <c>--rate N[,N...]</c>, in the order given, instead of the closed
+    /// loop; empty for max and half. Several make a sweep: one paced run per rate, and a chart of
+    /// latency against rate.
     /// </summary>
     public IReadOnlyList<double> PacedRates { get; private set; } = [];
 
@@ -208,7 +212,7 @@ public sealed class LoadOptions
             case "--payload": PayloadBytes = Int(name, value, Payload.MinimumLength); break;
             case "--window": Window = Int(name, value, 1); break;
             case "--rate":
-                Rate = value;
+                PaceAtHalfMax = value == "half";
                 PacedRates = value is "max" or "half" ? [] : PacedRateList(value);
                 break;
             case "--broker-cpus": BrokerCpus = CpuList(name, value); break;

@@ -61,6 +61,7 @@ public class LoadToolRunTests
         AssertTraffic(fast, connections: 8);
         Assert.That(fast.GetProperty("rate").GetDouble(), Is.GreaterThan(slow.GetProperty("rate").GetDouble() * 1.5),
             "each run was paced at its own rate");
+        Assert.That(run.Medians, Has.Count.EqualTo(2), "the rates asked for, and no closed loop before them");
 
         var chart = File.ReadAllText(Path.Combine(run.OutDirectory, "direct-paced.svg"));
         Assert.That(chart, Does.StartWith("<svg").And.Contain("p99 latency, ms").And.Contain("messages/s asked").And.Contain("MasterSocket"));

@@ -114,12 +114,18 @@ public sealed class Router(IClientRegistry registry, IBackplane backplane)
         }
 
         var frame = Encode(sender.ClientIdUtf8, message, envelope);
-        if (!ReadBatch.TryAddDirect(recipient, frame))
+        try
         {
-            recipient.Send(frame);
+            if (!ReadBatch.TryAddDirect(recipient, frame))
+            {
+                recipient.Send(frame);
+            }
+        }
+        finally
+        {
+            frame.Release();
         }
 
-        frame.Release();
         return RouteOutcome.Routed;
     }
 
