@@ -42,6 +42,14 @@ public sealed class LoadOptions
     /// </summary>
     public IReadOnlyList<double> PacedRates { get; private set; } = [];
 
+    /// <summary>
+    /// <c>--slow-core</c>: a run whose cores were this much slower than their fastest in the invocation
+    /// (<see cref="RunResult.CoreSlowdown"/>) is run again, at most <see cref="SlowCoreRetries"/> times.
+    /// </summary>
+    public double SlowCore { get; private set; } = 1.15;
+
+    public int SlowCoreRetries { get; private set; } = 2;
+
     public string? BrokerCpus { get; private set; }
     public string? ToolCpus { get; private set; }
     public string OutDirectory { get; private set; } = "load-results";
@@ -110,6 +118,13 @@ public sealed class LoadOptions
                                      and charts p99 against rate                            [half]
           --broker-cpus LIST         run each server under taskset -c LIST (e.g. 1)
           --tool-cpus LIST           pin this tool to these cpus (e.g. 0)
+          --slow-core X              a virtual machine's cores change speed; a thread of
+                                     this tool times a fixed loop on the servers' and the
+                                     tool's cpus every second of the window. A run whose
+                                     slowest cpu took X times its fastest time seen in this
+                                     invocation is run again, and left out of the medians
+                                     (printed and in results.json all the same)             [1.15]
+          --slow-core-retries N      at most this many repeats per run; 0 only reports      [2]
           --out DIR                  results.json and charts                                [load-results]
           --broker-dll PATH          MasterSocket.Broker.dll       [<repo>/Broker/bin/Release/net10.0]
           --nats-server PATH         nats-server executable                                 [nats-server]
@@ -215,6 +230,12 @@ public sealed class LoadOptions
                 PaceAtHalfMax = value == "half";
                 PacedRates = value is "max" or "half" ? [] : PacedRateList(value);
                 break;
+            case "--slow-core":
+                SlowCore = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var slowdown) && slowdown > 0 && double.IsFinite(slowdown)
+                    ? slowdown
+                    : throw new ArgumentException($"{name} must be a factor such as 1.15, not '{value}'");
+                break;
+            case "--slow-core-retries": SlowCoreRetries = Int(name, value, 0); break;
             case "--broker-cpus": BrokerCpus = CpuList(name, value); break;
             case "--tool-cpus": ToolCpus = CpuList(name, value); break;
             case "--out": OutDirectory = value; break;

@@ -109,12 +109,4 @@ public sealed partial class Pacer(Func<bool> recording)
 
     [LibraryImport("libc", EntryPoint = "clock_nanosleep")]
     private static partial int ClockNanosleep(int clock, int flags, in TimeSpec request, IntPtr remaining);
-
-    /// <summary>struct timespec on 64-bit Linux.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
 }

@@ -42,12 +42,17 @@ public static class Report
             Deliveries = (long)Median(runs, r => r.Deliveries)!.Value,
             PacerTickP50Micros = Median(runs, r => r.PacerTickP50Micros),
             PacerTickP99Micros = Median(runs, r => r.PacerTickP99Micros),
+            CoreSlowdown = Median(runs, r => r.CoreSlowdown),
         };
     }
 
-    private static double? Median(IReadOnlyList<RunResult> runs, Func<RunResult, double?> field)
+    private static double? Median(IReadOnlyList<RunResult> runs, Func<RunResult, double?> field) =>
+        MedianOf(runs.Select(field).Where(v => v is not null).Select(v => v!.Value));
+
+    /// <summary>The median of <paramref name="numbers"/>, the mean of the middle two for an even count; null for none.</summary>
+    public static double? MedianOf(IEnumerable<double> numbers)
     {
-        var values = runs.Select(field).Where(v => v is not null).Select(v => v!.Value).Order().ToList();
+        var values = numbers.Order().ToList();
         if (values.Count == 0)
         {
             return null;
@@ -63,13 +68,13 @@ public static class Report
         var text = new StringBuilder();
         text.Append(Invariant, $"### {title}{(runs > 1 ? $" (median of {runs} runs)" : "")}\n\n{description}\n\n");
         var unit = rows.Count > 0 ? rows[0].RateUnit : "msgs/s";
-        text.Append(Invariant, $"| server | conns | {unit} | deliveries/s | p50 | p90 | p99 | p99.9 | CPU µs/delivery | CPU µs/{(unit == "req/s" ? "request" : "msg")} | server cores | RSS/conn | tool CPU |\n");
-        text.Append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        text.Append(Invariant, $"| server | conns | {unit} | deliveries/s | p50 | p90 | p99 | p99.9 | CPU µs/delivery | CPU µs/{(unit == "req/s" ? "request" : "msg")} | server cores | RSS/conn | tool CPU | cores' time |\n");
+        text.Append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         foreach (var row in rows)
         {
             if (row.Skipped is not null)
             {
-                text.Append(Invariant, $"| {row.Server.Label()} | {row.Connections:N0} | {row.Skipped} |||||||||||\n");
+                text.Append(Invariant, $"| {row.Server.Label()} | {row.Connections:N0} | {row.Skipped} ||||||||||||\n");
                 continue;
             }
 
@@ -77,7 +82,7 @@ public static class Report
             text.Append(Invariant, $"| {row.Server.Label()} | {row.Connections:N0} | {(idle ? "–" : Rate(row.MessagesPerSecond))} | {(idle ? "–" : Rate(row.DeliveriesPerSecond))} ")
                 .Append(Invariant, $"| {Latency(row.P50Micros)} | {Latency(row.P90Micros)} | {Latency(row.P99Micros)} | {Latency(row.P999Micros)} ")
                 .Append(Invariant, $"| {Number(row.CpuMicrosPerDelivery)} | {Number(row.CpuMicrosPerMessage)} | {Number(row.ServerCores)} ")
-                .Append(Invariant, $"| {Bytes(row.RssBytesPerConnection)} | {row.ToolCpuShare * 100:0} % |\n");
+                .Append(Invariant, $"| {Bytes(row.RssBytesPerConnection)} | {row.ToolCpuShare * 100:0} % | {Number(row.CoreSlowdown)} |\n");
         }
 
         if (RatioLine(rows) is { } ratios)
@@ -88,6 +93,11 @@ public static class Report
         if (PacerLine(rows) is { } pacer)
         {
             text.Append('\n').Append(pacer).Append('\n');
+        }
+
+        if (rows.Any(r => r.CoreSlowdown is not null))
+        {
+            text.Append("\n**Cores' time:** a fixed loop's time on the slowest cpu the run used, in its window, ÷ that cpu's best in this invocation (1.00: full speed; see --slow-core).\n");
         }
 
         return text.ToString();
@@ -168,6 +178,7 @@ public static class Report
         json.WriteNumber("runs", options.Runs);
         json.WriteString("brokerCpus", options.BrokerCpus);
         json.WriteString("toolCpus", options.ToolCpus);
+        json.WriteNumber("slowCore", options.SlowCore);
         json.WriteBoolean("failed", failed);
         json.WriteString("failure", failure);
         WriteRows(json, "medians", medians);
@@ -205,6 +216,8 @@ public static class Report
             json.WriteNumber("deliveries", row.Deliveries);
             Write(json, "pacerTickP50Micros", row.PacerTickP50Micros);
             Write(json, "pacerTickP99Micros", row.PacerTickP99Micros);
+            Write(json, "coreSlowdown", row.CoreSlowdown);
+            json.WriteBoolean("repeatedOnSlowCore", row.RepeatedOnSlowCore);
             json.WriteEndObject();
         }
 

@@ -54,6 +54,16 @@ public sealed record RunResult
     /// <summary>Paced direct only: the 99th percentile of those gaps; a late tick sends its backlog at once.</summary>
     public double? PacerTickP99Micros { get; init; }
 
+    /// <summary>
+    /// The slowest watched cpu's speed in the window against its fastest in this invocation
+    /// (<see cref="CoreSpeedProbe"/>, <see cref="CoreBaseline"/>): 1.00 at full speed; null where it
+    /// was not measured (idle runs, a platform without the probe).
+    /// </summary>
+    public double? CoreSlowdown { get; init; }
+
+    /// <summary>This run's core was slower than <c>--slow-core</c> allows, so it was run again and left out of the medians.</summary>
+    public bool RepeatedOnSlowCore { get; init; }
+
     /// <summary>Set when the scenario could not run here (e.g. "skipped: RLIMIT_NOFILE is 20000").</summary>
     public string? Skipped { get; init; }
 

@@ -204,6 +204,43 @@ public class LoadToolRunTests
         AssertTraffic(run.Row("direct", "MasterSocket"), connections: 4, serverFigures: false);
     }
 
+    [Test]
+    public void A_run_on_a_core_slower_than_allowed_is_run_again_and_left_out_of_the_median()
+    {
+        // No run can be below 1.00 of its cores' best, so --slow-core 0.5 makes every run "slow":
+        // the first is repeated, the repeat is kept (the one retry allowed is spent).
+        using var run = LoadToolRun.Start("--scenario", "direct", "--target", "mastersocket", "--pairs", "2", "--rate", "max",
+            "--slow-core", "0.5", "--slow-core-retries", "1");
+
+        AssertSucceeded(run);
+        var runs = run.AllRuns;
+        Assert.That(runs, Has.Count.EqualTo(2), "the run and its one repeat");
+        Assert.Multiple(() =>
+        {
+            Assert.That(runs[0].GetProperty("repeatedOnSlowCore").GetBoolean(), Is.True);
+            Assert.That(runs[1].GetProperty("repeatedOnSlowCore").GetBoolean(), Is.False);
+            foreach (var r in runs)
+            {
+                Assert.That(r.GetProperty("coreSlowdown").GetDouble(), Is.GreaterThanOrEqualTo(1.0).And.LessThan(10), "a timing against the best one in the invocation");
+            }
+
+            var median = run.Row("direct", "MasterSocket");
+            Assert.That(median.GetProperty("messages").GetInt64(), Is.EqualTo(runs[1].GetProperty("messages").GetInt64()), "the median is the kept run's alone");
+            Assert.That(File.ReadAllText(Path.Combine(run.OutDirectory, "results.md")), Does.Contain("**Cores' time:**"));
+        });
+    }
+
+    [Test]
+    public void With_no_retries_a_slow_core_is_only_reported()
+    {
+        using var run = LoadToolRun.Start("--scenario", "direct", "--target", "mastersocket", "--pairs", "2", "--rate", "max",
+            "--slow-core", "0.5", "--slow-core-retries", "0");
+
+        AssertSucceeded(run);
+        Assert.That(run.AllRuns, Has.Count.EqualTo(1));
+        Assert.That(run.AllRuns[0].GetProperty("coreSlowdown").GetDouble(), Is.GreaterThanOrEqualTo(1.0));
+    }
+
     [TestCase("--scenario", "everything")]
     [TestCase("--url", "ws://127.0.0.1:1/ws")]
     [TestCase("--pairs", "0")]
@@ -211,6 +248,9 @@ public class LoadToolRunTests
     [TestCase("--rate", "0")]
     [TestCase("--rate", "20000,fast")]
     [TestCase("--rate", "20000,20000")]
+    [TestCase("--slow-core", "0")]
+    [TestCase("--slow-core", "fast")]
+    [TestCase("--slow-core-retries", "-1")]
     public void Bad_arguments_exit_2_before_anything_starts(string option, string value)
     {
         Assert.That(LoadCommand.Run([option, value]), Is.EqualTo(LoadCommand.BadArguments));

@@ -38,6 +38,9 @@ public sealed class LoadToolRun : IDisposable
     /// <summary>The median rows, one per scenario variant and server.</summary>
     public IReadOnlyList<JsonElement> Medians => [.. Results!.RootElement.GetProperty("medians").EnumerateArray()];
 
+    /// <summary>Every run, repeated ones included, in the order they ran.</summary>
+    public IReadOnlyList<JsonElement> AllRuns => [.. Results!.RootElement.GetProperty("allRuns").EnumerateArray()];
+
     public static LoadToolRun Start(params string[] args)
     {
         var outDirectory = Path.Combine(Path.GetTempPath(), $"mastersocket-load-test-{Guid.NewGuid():N}");
