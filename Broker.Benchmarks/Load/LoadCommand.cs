@@ -169,9 +169,35 @@ public static class LoadCommand
             var perServer = options.Targets.ToDictionary(t => t, _ => new List<RunResult>());
             var scenarios = options.Targets.ToDictionary(t => t, create);
             var first = scenarios[options.Targets[0]];
+            var interleave = InterleaveTurn(first);
             for (var run = 1; run <= options.Runs; run++)
             {
                 var order = run % 2 == 1 ? options.Targets : [.. Enumerable.Reverse(options.Targets)];
+                if (interleave is { } turn)
+                {
+                    var these = order.Select(server => run == 1 ? scenarios[server] : create(server)).ToList();
+                    var results = await RunInterleavedOnceAsync(these, order, turn, run);
+                    for (var retry = 0; retry < options.SlowCoreRetries && results[0].CoreSlowdown > options.SlowCore; retry++)
+                    {
+                        foreach (var result in results)
+                        {
+                            _allRuns.Add(result with { RepeatedOnSlowCore = true });
+                            Console.WriteLine($"{Progress(first, result, run)}: above --slow-core {Report.Number(options.SlowCore)}, run again");
+                        }
+
+                        results = await RunInterleavedOnceAsync([.. order.Select(create)], order, turn, run);
+                    }
+
+                    foreach (var result in results)
+                    {
+                        perServer[result.Server].Add(result);
+                        _allRuns.Add(result);
+                        Console.WriteLine(Progress(first, result, run));
+                    }
+
+                    continue;
+                }
+
                 foreach (var server in order)
                 {
                     if (perServer[server] is [{ Skipped: not null }, ..])
@@ -206,6 +232,79 @@ public static class LoadCommand
             Console.WriteLine(table);
             _markdown.Append(table).Append('\n');
             return medians;
+        }
+
+        /// <summary>
+        /// The turn length when <paramref name="scenario"/> runs interleaved (<c>--interleave</c>): both
+        /// servers started by this tool, a scenario whose traffic all passes the gate, and descriptors
+        /// for both servers' connections at once; null to run one server after the other.
+        /// </summary>
+        private TimeSpan? InterleaveTurn(Scenario scenario)
+        {
+            if (options.Interleave <= TimeSpan.Zero || options.Targets.Count < 2 || options.Url is not null || scenario is not TrafficScenario { TakesTurns: true } traffic)
+            {
+                return null;
+            }
+
+            var needed = (2L * traffic.ConnectionCount) + 1000;
+            if (ProcessStats.OwnOpenFileLimit() is { } limit && limit < needed)
+            {
+                Console.WriteLine($"  {scenario.Name} · {scenario.Variant}: not interleaved (both servers' connections at once need about {needed:N0} descriptors; RLIMIT_NOFILE is {limit:N0}): one server after the other");
+                return null;
+            }
+
+            return options.Interleave;
+        }
+
+        /// <summary>One interleaved run: both servers started, <paramref name="these"/> (in <paramref name="order"/>) taking turns; a result per server.</summary>
+        private async Task<IReadOnlyList<RunResult>> RunInterleavedOnceAsync(List<Scenario> these, List<ServerKind> order, TimeSpan turn, int run)
+        {
+            using var guard = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
+            guard.CancelAfter((2 * (options.WarmupMax + options.Duration + turn + turn)) + options.DrainTimeout + TimeSpan.FromMinutes(5));
+            var servers = new List<ServerProcess>();
+            var contexts = new List<RunContext>();
+            CoreSpeedProbe? probe = null;
+            try
+            {
+                for (var i = 0; i < order.Count; i++)
+                {
+                    servers.Add(await ServerProcess.StartAsync(order[i], options, guard.Token));
+                    contexts.Add(new RunContext(options, servers[i], these[i].Name, guard.Token));
+                }
+
+                probe = new CoreSpeedProbe(_watchedCpus, () => contexts.Any(c => c.Recording));
+                var results = await TrafficScenario.RunInterleavedAsync([.. these.Select((s, i) => ((TrafficScenario)s, contexts[i]))], turn);
+                probe.Dispose();
+                var slowdown = _cores.Slowdown(probe.Medians());
+                return [.. results.Select(r => r with { Run = run, CoreSlowdown = slowdown, Interleaved = true })];
+            }
+            catch (OperationCanceledException) when (!interrupt.IsCancellationRequested)
+            {
+                foreach (var context in contexts)
+                {
+                    context.Verification.ThrowIfFailed();
+                }
+
+                throw new LoadRunFailedException($"{these[0].Name} ({these[0].Variant}), interleaved, did not finish in time");
+            }
+            finally
+            {
+                probe?.Dispose();
+                foreach (var context in contexts)
+                {
+                    context.MarkClosing();
+                }
+
+                foreach (var server in servers)
+                {
+                    await server.DisposeAsync();
+                }
+
+                foreach (var context in contexts)
+                {
+                    context.Dispose();
+                }
+            }
         }
 
         private async Task<RunResult> RunOnceAsync(Scenario scenario, ServerKind kind)
@@ -252,7 +351,8 @@ public static class LoadCommand
                   $"p99 {Report.Latency(r.P99Micros)}, CPU {Report.Number(r.CpuMicrosPerDelivery)} µs/delivery, " +
                   $"server cores {Report.Number(r.ServerCores)}, tool CPU {r.ToolCpuShare * 100:0} % (after {r.WarmupSeconds:0} s warm-up)" +
                   (r.PacerTickP50Micros is null ? "" : $", pacer ticks p50 {Report.Latency(r.PacerTickP50Micros)} p99 {Report.Latency(r.PacerTickP99Micros)}") +
-                  (r.CoreSlowdown is null ? "" : $", cores {Report.Number(r.CoreSlowdown)}× their best time");
+                  (r.CoreSlowdown is null ? "" : $", cores {Report.Number(r.CoreSlowdown)}× their best time") +
+                  (r.Interleaved ? ", interleaved" : "");
         }
 
         private bool PinTool()

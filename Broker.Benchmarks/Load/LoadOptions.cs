@@ -50,6 +50,12 @@ public sealed class LoadOptions
 
     public int SlowCoreRetries { get; private set; } = 2;
 
+    /// <summary>
+    /// <c>--interleave S</c>: both servers run each traffic scenario at once, their publishers taking
+    /// turns of S seconds; zero (the default) runs one server after the other.
+    /// </summary>
+    public TimeSpan Interleave { get; private set; } = TimeSpan.Zero;
+
     public string? BrokerCpus { get; private set; }
     public string? ToolCpus { get; private set; }
     public string OutDirectory { get; private set; } = "load-results";
@@ -118,6 +124,14 @@ public sealed class LoadOptions
                                      and charts p99 against rate                            [half]
           --broker-cpus LIST         run each server under taskset -c LIST (e.g. 1)
           --tool-cpus LIST           pin this tool to these cpus (e.g. 0)
+          --interleave S             with both servers: start both for each run, and let
+                                     their publishers take turns of S seconds (only one
+                                     server has traffic at a time), so a machine whose
+                                     cores change speed over minutes slows both alike;
+                                     each server's window is --duration of its own turns.
+                                     Not request-reply, nor runs that would need more
+                                     descriptors than the tool may open; 0: one server
+                                     after the other                                        [0]
           --slow-core X              a virtual machine's cores change speed; a thread of
                                      this tool times a fixed loop on the servers' and the
                                      tool's cpus every second of the window. A run whose
@@ -236,6 +250,7 @@ public sealed class LoadOptions
                     : throw new ArgumentException($"{name} must be a factor such as 1.15, not '{value}'");
                 break;
             case "--slow-core-retries": SlowCoreRetries = Int(name, value, 0); break;
+            case "--interleave": Interleave = Seconds(name, value, allowZero: true); break;
             case "--broker-cpus": BrokerCpus = CpuList(name, value); break;
             case "--tool-cpus": ToolCpus = CpuList(name, value); break;
             case "--out": OutDirectory = value; break;

@@ -179,6 +179,7 @@ public static class Report
         json.WriteString("brokerCpus", options.BrokerCpus);
         json.WriteString("toolCpus", options.ToolCpus);
         json.WriteNumber("slowCore", options.SlowCore);
+        json.WriteNumber("interleaveSeconds", options.Interleave.TotalSeconds);
         json.WriteBoolean("failed", failed);
         json.WriteString("failure", failure);
         WriteRows(json, "medians", medians);
@@ -218,6 +219,7 @@ public static class Report
             Write(json, "pacerTickP99Micros", row.PacerTickP99Micros);
             Write(json, "coreSlowdown", row.CoreSlowdown);
             json.WriteBoolean("repeatedOnSlowCore", row.RepeatedOnSlowCore);
+            json.WriteBoolean("interleaved", row.Interleaved);
             json.WriteEndObject();
         }
 

@@ -39,6 +39,12 @@ public sealed class RunContext : IDisposable
     /// <summary>Cancelled by the caller, or at the first verification problem.</summary>
     public CancellationToken Token => _cancel.Token;
 
+    /// <summary>
+    /// Whether the publishers may send: always, unless <c>--interleave</c> has this server take turns
+    /// with the other (<see cref="Scenarios.TrafficScenario.RunInterleavedAsync"/>).
+    /// </summary>
+    public TrafficGate Gate { get; init; } = new();
+
     /// <summary>True while the measured window is open: receivers record latency only then.</summary>
     public bool Recording { get; set; }
 

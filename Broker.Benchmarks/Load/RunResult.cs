@@ -61,6 +61,9 @@ public sealed record RunResult
     /// </summary>
     public double? CoreSlowdown { get; init; }
 
+    /// <summary>Run at once with the other server, taking turns (<c>--interleave</c>): its figures are the sum of its turns.</summary>
+    public bool Interleaved { get; init; }
+
     /// <summary>This run's core was slower than <c>--slow-core</c> allows, so it was run again and left out of the medians.</summary>
     public bool RepeatedOnSlowCore { get; init; }
 

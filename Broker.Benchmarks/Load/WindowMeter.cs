@@ -24,6 +24,20 @@ public sealed class WindowMeter(int? serverPid, Func<long> messages, Func<long> 
             deliveries());
     }
 
+    /// <summary>A sample of nothing: the start of a sum of turns (<see cref="Add"/>).</summary>
+    public static Sample Zero => new(0, TimeSpan.Zero, TimeSpan.Zero, 0, 0);
+
+    /// <summary>
+    /// <paramref name="total"/> plus what happened from <paramref name="start"/> to <paramref name="end"/>:
+    /// with <see cref="Zero"/>, <see cref="Complete"/> turns several turns of an interleaved run into one window.
+    /// </summary>
+    public static Sample Add(Sample total, Sample start, Sample end) => new(
+        total.Timestamp + (end.Timestamp - start.Timestamp),
+        total.ServerCpu is { } t && start.ServerCpu is { } a && end.ServerCpu is { } b ? t + (b - a) : null,
+        total.ToolCpu + (end.ToolCpu - start.ToolCpu),
+        total.Messages + (end.Messages - start.Messages),
+        total.Deliveries + (end.Deliveries - start.Deliveries));
+
     /// <summary>Fills the rate and CPU fields of <paramref name="result"/> from two samples.</summary>
     public RunResult Complete(RunResult result, Sample start, Sample end)
     {

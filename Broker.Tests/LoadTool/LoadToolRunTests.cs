@@ -169,6 +169,53 @@ public class LoadToolRunTests
         Assert.That(File.ReadAllText(Path.Combine(run.OutDirectory, "results.md")), Does.Contain("**MasterSocket ÷ nats-server:** CPU per delivery"));
     }
 
+    [Test]
+    public void Interleaved_both_servers_take_turns_and_each_is_verified_over_its_own_turns()
+    {
+        NatsServerPresence.Require();
+
+        using var run = LoadToolRun.Start("--scenario", "direct", "--target", "both", "--pairs", "4", "--rate", "max", "--interleave", "0.1");
+
+        AssertSucceeded(run);
+        foreach (var server in new[] { "MasterSocket", "nats-server" })
+        {
+            var row = run.Row("direct", server);
+            AssertTraffic(row, connections: 8);
+            AssertEveryMessageReached(row, recipients: 1, inFlight: 4 * 100);
+            Assert.That(run.AllRuns.Single(r => r.GetProperty("server").GetString() == server).GetProperty("interleaved").GetBoolean(), Is.True);
+            Assert.That(row.GetProperty("windowSeconds").GetDouble(), Is.GreaterThanOrEqualTo(0.5), "--duration of its own turns");
+        }
+    }
+
+    [Test]
+    public void Interleaved_paced_runs_send_only_in_their_turns_at_the_rate_asked()
+    {
+        NatsServerPresence.Require();
+
+        // The tool fails a run whose publishers sent anything outside their server's turns.
+        using var run = LoadToolRun.Start("--scenario", "direct", "--target", "both", "--pairs", "4", "--rate", "8000", "--interleave", "0.1");
+
+        AssertSucceeded(run);
+        foreach (var server in new[] { "MasterSocket", "nats-server" })
+        {
+            var row = run.Row("direct", server, "paced 8000/s");
+            AssertTraffic(row, connections: 8);
+            Assert.That(row.GetProperty("rate").GetDouble(), Is.InRange(8000 * 0.7, 8000 * 1.1), "paced at the rate asked, over its own turns");
+        }
+    }
+
+    [Test]
+    public void Request_reply_does_not_take_turns_and_runs_one_server_after_the_other()
+    {
+        NatsServerPresence.Require();
+
+        using var run = LoadToolRun.Start("--scenario", "request-reply", "--target", "both", "--requesters", "4", "--services", "2", "--interleave", "0.1");
+
+        AssertSucceeded(run);
+        Assert.That(run.AllRuns.Select(r => r.GetProperty("interleaved").GetBoolean()), Is.All.False);
+        Assert.That(run.AllRuns, Has.Count.EqualTo(2));
+    }
+
     [TestCase(FrameFault.Drop, "never arrived")]
     [TestCase(FrameFault.Duplicate, "arrived again")]
     public async Task A_broker_that_loses_or_repeats_one_message_fails_the_run_with_no_rate(FrameFault fault, string problem)
@@ -251,6 +298,7 @@ public class LoadToolRunTests
     [TestCase("--slow-core", "0")]
     [TestCase("--slow-core", "fast")]
     [TestCase("--slow-core-retries", "-1")]
+    [TestCase("--interleave", "-1")]
     public void Bad_arguments_exit_2_before_anything_starts(string option, string value)
     {
         Assert.That(LoadCommand.Run([option, value]), Is.EqualTo(LoadCommand.BadArguments));

@@ -145,20 +145,33 @@ public abstract class BenchClient : IWebSocketSink
     /// The closed loop of fanout, global and direct: whenever <paramref name="window"/> has room,
     /// send that many messages (sequence numbers from 0, timestamped now), flushing once per burst.
     /// </summary>
-    public async Task PublishWindowedAsync(PreparedRoute route, FlowWindow window, int senderIndex, int payloadBytes, CancellationToken stop)
+    public async Task PublishWindowedAsync(PreparedRoute route, FlowWindow window, TrafficGate gate, int senderIndex, int payloadBytes, CancellationToken stop)
     {
         var payload = Payload.CreateBuffer(payloadBytes);
         long sequence = 0;
         while (!stop.IsCancellationRequested)
         {
+            await gate.WaitOpenAsync(stop);
             await window.WaitForRoomAsync(stop);
-            var room = window.Room;
-            window.Sent(room);
-            for (var k = 0; k < room; k++)
+            if (!gate.TryEnter())
             {
-                Payload.Write(payload, senderIndex, sequence, System.Diagnostics.Stopwatch.GetTimestamp());
-                Publish(route, payload, sequence, flush: k == room - 1);
-                sequence++;
+                continue; // closed while this waited for room: wait for the next turn
+            }
+
+            try
+            {
+                var room = window.Room;
+                window.Sent(room);
+                for (var k = 0; k < room; k++)
+                {
+                    Payload.Write(payload, senderIndex, sequence, System.Diagnostics.Stopwatch.GetTimestamp());
+                    Publish(route, payload, sequence, flush: k == room - 1);
+                    sequence++;
+                }
+            }
+            finally
+            {
+                gate.Exit();
             }
         }
     }

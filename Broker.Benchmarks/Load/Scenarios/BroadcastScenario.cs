@@ -81,7 +81,7 @@ public abstract class BroadcastScenario(LoadOptions options, int recipients) : T
     }
 
     protected override Task PublishAsync(RunContext context, CancellationToken stop) =>
-        _publisher.PublishWindowedAsync(_publisher.Prepare(Target), _window, senderIndex: 0, Options.PayloadBytes, stop);
+        _publisher.PublishWindowedAsync(_publisher.Prepare(Target), _window, context.Gate, senderIndex: 0, Options.PayloadBytes, stop);
 
     protected override long MessageCount() => _window.SentCount;
 

@@ -89,7 +89,7 @@ public sealed class DirectScenario(LoadOptions options, double? rate) : TrafficS
     }
 
     private Task ClosedLoopAsync(int pair, PreparedRoute route, CancellationToken stop) =>
-        _senders[pair].PublishWindowedAsync(route, _windows[pair], senderIndex: pair, options.PayloadBytes, stop);
+        _senders[pair].PublishWindowedAsync(route, _windows[pair], _context.Gate, senderIndex: pair, options.PayloadBytes, stop);
 
     private Task PacedAsync(PreparedRoute[] routes, double totalRate, CancellationToken stop)
     {
@@ -104,11 +104,36 @@ public sealed class DirectScenario(LoadOptions options, double? rate) : TrafficS
         // burst later, which would measure the queue of the burst, not the server at this rate.
         // Whether the rate was sustained shows in the msgs/s column, which counts what was sent.
         var maxDebt = (long)(totalRate * 0.005) + pairs;
-        var start = Stopwatch.GetTimestamp();
+        var gate = _context.Gate;
+        long? start = null; // when the gate last opened: nothing is owed for the time it was closed
 
         void SendWhatIsDue()
         {
-            var due = (long)(Stopwatch.GetElapsedTime(start).TotalSeconds * totalRate) - forgiven;
+            if (!gate.TryEnter())
+            {
+                start = null;
+                return;
+            }
+
+            try
+            {
+                SendWhatIsDueNow();
+            }
+            finally
+            {
+                gate.Exit();
+            }
+        }
+
+        void SendWhatIsDueNow()
+        {
+            if (start is null)
+            {
+                start = Stopwatch.GetTimestamp();
+                forgiven = -sentTotal; // owed from here: what was sent before is not counted again
+            }
+
+            var due = (long)(Stopwatch.GetElapsedTime(start.Value).TotalSeconds * totalRate) - forgiven;
             if (due - sentTotal > maxDebt)
             {
                 forgiven += due - sentTotal - maxDebt;

@@ -89,6 +89,9 @@ public sealed class RequestReplyScenario(LoadOptions options) : TrafficScenario
         }
     }
 
+    /// <summary>Each reply sends the next request from the receive loop, past any gate: it runs on its own.</summary>
+    public override bool TakesTurns => false;
+
     protected override async Task PublishAsync(RunContext context, CancellationToken stop)
     {
         // Open every requester's window; from then on each reply sends the next request (OnReply).
