@@ -46,7 +46,7 @@ public sealed class LoadOptions
     /// <c>--slow-core</c>: a run whose cores were this much slower than their fastest in the invocation
     /// (<see cref="RunResult.CoreSlowdown"/>) is run again, at most <see cref="SlowCoreRetries"/> times.
     /// </summary>
-    public double SlowCore { get; private set; } = 1.15;
+    public double SlowCore { get; private set; } = 1.25;
 
     public int SlowCoreRetries { get; private set; } = 2;
 
@@ -137,7 +137,7 @@ public sealed class LoadOptions
                                      tool's cpus every second of the window. A run whose
                                      slowest cpu took X times its fastest time seen in this
                                      invocation is run again, and left out of the medians
-                                     (printed and in results.json all the same)             [1.15]
+                                     (printed and in results.json all the same)             [1.25]
           --slow-core-retries N      at most this many repeats per run; 0 only reports      [2]
           --out DIR                  results.json and charts                                [load-results]
           --broker-dll PATH          MasterSocket.Broker.dll       [<repo>/Broker/bin/Release/net10.0]
@@ -247,7 +247,7 @@ public sealed class LoadOptions
             case "--slow-core":
                 SlowCore = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var slowdown) && slowdown > 0 && double.IsFinite(slowdown)
                     ? slowdown
-                    : throw new ArgumentException($"{name} must be a factor such as 1.15, not '{value}'");
+                    : throw new ArgumentException($"{name} must be a factor such as 1.25, not '{value}'");
                 break;
             case "--slow-core-retries": SlowCoreRetries = Int(name, value, 0); break;
             case "--interleave": Interleave = Seconds(name, value, allowZero: true); break;
