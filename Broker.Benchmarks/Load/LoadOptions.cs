@@ -155,7 +155,7 @@ public sealed class LoadOptions
 
         examples:
           load --scenario fanout --target both --broker-cpus 1 --tool-cpus 0
-          load --scenario all --runs 3 --broker-cpus 1 --tool-cpus 0
+          load --scenario all --runs 3 --interleave 2 --broker-cpus 1 --tool-cpus 0
           load --scenario direct --rate 25000,50000,100000,200000 --broker-cpus 1 --tool-cpus 0
           load --scenario idle --connections 10000
           load --url ws://127.0.0.1:8080/ws --target mastersocket --scenario direct --pid 1234
