@@ -163,7 +163,10 @@ public static class LoadCommand
             }
         }
 
-        /// <summary>Runs one scenario variant on every target, --runs times alternating the order; prints and returns the median rows.</summary>
+        /// <summary>
+        /// Runs one scenario variant on every target, --runs times, alternating which server goes first
+        /// (with --interleave, both at once, taking turns); prints and returns the median rows.
+        /// </summary>
         private async Task<List<RunResult>> RunVariantAsync(Func<ServerKind, Scenario> create, string? titleSuffix = null)
         {
             var perServer = options.Targets.ToDictionary(t => t, _ => new List<RunResult>());
@@ -173,53 +176,23 @@ public static class LoadCommand
             for (var run = 1; run <= options.Runs; run++)
             {
                 var order = run % 2 == 1 ? options.Targets : [.. Enumerable.Reverse(options.Targets)];
-                if (interleave is { } turn)
+                var sets = interleave is null ? order.Select(server => (List<ServerKind>)[server]) : [order];
+                foreach (var servers in sets)
                 {
-                    var these = order.Select(server => run == 1 ? scenarios[server] : create(server)).ToList();
-                    var results = await RunInterleavedOnceAsync(these, order, turn, run);
-                    for (var retry = 0; retry < options.SlowCoreRetries && results[0].CoreSlowdown > options.SlowCore; retry++)
-                    {
-                        foreach (var result in results)
-                        {
-                            _allRuns.Add(result with { RepeatedOnSlowCore = true });
-                            Console.WriteLine($"{Progress(first, result, run)}: above --slow-core {Report.Number(options.SlowCore)}, run again");
-                        }
-
-                        results = await RunInterleavedOnceAsync([.. order.Select(create)], order, turn, run);
-                    }
-
-                    foreach (var result in results)
-                    {
-                        perServer[result.Server].Add(result);
-                        _allRuns.Add(result);
-                        Console.WriteLine(Progress(first, result, run));
-                    }
-
-                    continue;
-                }
-
-                foreach (var server in order)
-                {
-                    if (perServer[server] is [{ Skipped: not null }, ..])
+                    if (perServer[servers[0]] is [{ Skipped: not null }, ..])
                     {
                         continue; // a limit of this machine: it will not change between runs
                     }
 
-                    var scenario = run == 1 ? scenarios[server] : create(server);
-                    var result = await RunOnceAsync(scenario, server) with { Run = run };
-                    for (var retry = 0; retry < options.SlowCoreRetries && result.CoreSlowdown > options.SlowCore; retry++)
+                    // Run 1 uses the scenarios made above (the table's title comes from them).
+                    var results = await RunRepeatedOnSlowCoresAsync(
+                        again => RunOnceAsync([.. servers.Select(server => run == 1 && !again ? scenarios[server] : create(server))], servers, interleave, run));
+                    foreach (var result in results)
                     {
-                        // The host slowed a core this run used: the figures would be the host's, not
-                        // the server's. Keep the run on record, and measure again.
-                        _allRuns.Add(result with { RepeatedOnSlowCore = true });
-                        Console.WriteLine($"{Progress(scenario, result, run)}: above --slow-core {Report.Number(options.SlowCore)}, run again");
-                        scenario = create(server);
-                        result = await RunOnceAsync(scenario, server) with { Run = run };
+                        perServer[result.Server].Add(result);
+                        _allRuns.Add(result);
+                        Console.WriteLine(Progress(result));
                     }
-
-                    perServer[server].Add(result);
-                    _allRuns.Add(result);
-                    Console.WriteLine(Progress(scenario, result, run));
                 }
             }
 
@@ -256,27 +229,61 @@ public static class LoadCommand
             return options.Interleave;
         }
 
-        /// <summary>One interleaved run: both servers started, <paramref name="these"/> (in <paramref name="order"/>) taking turns; a result per server.</summary>
-        private async Task<IReadOnlyList<RunResult>> RunInterleavedOnceAsync(List<Scenario> these, List<ServerKind> order, TimeSpan turn, int run)
+        /// <summary>
+        /// Runs once, and again while the run's cores were slower than <c>--slow-core</c> allows, at most
+        /// <c>--slow-core-retries</c> times (the argument says whether this is a repeat). The slow runs stay
+        /// on record, marked; the last one's results are returned.
+        /// </summary>
+        private async Task<IReadOnlyList<RunResult>> RunRepeatedOnSlowCoresAsync(Func<bool, Task<IReadOnlyList<RunResult>>> runOnce)
         {
+            var results = await runOnce(false);
+            for (var retry = 0; retry < options.SlowCoreRetries && results[0].CoreSlowdown > options.SlowCore; retry++)
+            {
+                // The host slowed a core this run used: the figures would be the host's, not the
+                // servers'. Keep the run on record, and measure again.
+                foreach (var result in results)
+                {
+                    _allRuns.Add(result with { RepeatedOnSlowCore = true });
+                    Console.WriteLine($"{Progress(result)}: above --slow-core {Report.Number(options.SlowCore)}, run again");
+                }
+
+                results = await runOnce(true);
+            }
+
+            return results;
+        }
+
+        /// <summary>
+        /// One run: <paramref name="scenarios"/>[i] on a fresh <paramref name="servers"/>[i] (or the one at
+        /// --url), one server alone, or both taking turns of <paramref name="turn"/>; a result per server,
+        /// with the cores' speed in its window.
+        /// </summary>
+        private async Task<IReadOnlyList<RunResult>> RunOnceAsync(List<Scenario> scenarios, List<ServerKind> servers, TimeSpan? turn, int run)
+        {
+            // Every wait inside is bounded; this guard bounds the whole run as well.
             using var guard = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
-            guard.CancelAfter((2 * (options.WarmupMax + options.Duration + turn + turn)) + options.DrainTimeout + TimeSpan.FromMinutes(5));
-            var servers = new List<ServerProcess>();
+            var traffic = options.WarmupMax + (options.Duration * (options.Messages > 0 ? 10 : 1));
+            guard.CancelAfter((turn is { } t ? 2 * (traffic + t + t) : options.Warmup + traffic) + options.DrainTimeout + TimeSpan.FromMinutes(5));
+            var started = new List<ServerProcess>();
             var contexts = new List<RunContext>();
             CoreSpeedProbe? probe = null;
             try
             {
-                for (var i = 0; i < order.Count; i++)
+                for (var i = 0; i < servers.Count; i++)
                 {
-                    servers.Add(await ServerProcess.StartAsync(order[i], options, guard.Token));
-                    contexts.Add(new RunContext(options, servers[i], these[i].Name, guard.Token));
+                    started.Add(options.Url is { } url
+                        ? ServerProcess.Attach(servers[i], url, options.Pid)
+                        : await ServerProcess.StartAsync(servers[i], options, guard.Token));
+                    contexts.Add(new RunContext(options, started[i], scenarios[i].Name, guard.Token));
                 }
 
                 probe = new CoreSpeedProbe(_watchedCpus, () => contexts.Any(c => c.Recording));
-                var results = await TrafficScenario.RunInterleavedAsync([.. these.Select((s, i) => ((TrafficScenario)s, contexts[i]))], turn);
+                IReadOnlyList<RunResult> results = turn is { } each
+                    ? await TrafficScenario.RunInterleavedAsync([.. scenarios.Select((s, i) => ((TrafficScenario)s, contexts[i]))], each)
+                    : [await scenarios[0].RunAsync(contexts[0])];
                 probe.Dispose();
                 var slowdown = _cores.Slowdown(probe.Medians());
-                return [.. results.Select(r => r with { Run = run, CoreSlowdown = slowdown, Interleaved = true })];
+                return [.. results.Select(r => r with { Run = run, CoreSlowdown = slowdown, Interleaved = turn is not null })];
             }
             catch (OperationCanceledException) when (!interrupt.IsCancellationRequested)
             {
@@ -285,7 +292,7 @@ public static class LoadCommand
                     context.Verification.ThrowIfFailed();
                 }
 
-                throw new LoadRunFailedException($"{these[0].Name} ({these[0].Variant}), interleaved, did not finish in time");
+                throw new LoadRunFailedException($"{scenarios[0].Name} ({scenarios[0].Variant}){(turn is null ? $" on {servers[0].Label()}" : ", interleaved,")} did not finish in time");
             }
             finally
             {
@@ -295,7 +302,7 @@ public static class LoadCommand
                     context.MarkClosing();
                 }
 
-                foreach (var server in servers)
+                foreach (var server in started)
                 {
                     await server.DisposeAsync();
                 }
@@ -307,39 +314,9 @@ public static class LoadCommand
             }
         }
 
-        private async Task<RunResult> RunOnceAsync(Scenario scenario, ServerKind kind)
+        private static string Progress(RunResult r)
         {
-            // Every wait inside is bounded; this guard bounds the whole run as well.
-            using var guard = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
-            guard.CancelAfter(options.Warmup + options.WarmupMax + (options.Duration * (options.Messages > 0 ? 10 : 1)) + options.DrainTimeout + TimeSpan.FromMinutes(5));
-            var server = options.Url is { } url
-                ? ServerProcess.Attach(kind, url, options.Pid)
-                : await ServerProcess.StartAsync(kind, options, guard.Token);
-            var context = new RunContext(options, server, scenario.Name, guard.Token);
-            var probe = new CoreSpeedProbe(_watchedCpus, () => context.Recording);
-            try
-            {
-                var result = await scenario.RunAsync(context);
-                probe.Dispose();
-                return result with { CoreSlowdown = _cores.Slowdown(probe.Medians()) };
-            }
-            catch (OperationCanceledException) when (!interrupt.IsCancellationRequested)
-            {
-                context.Verification.ThrowIfFailed();
-                throw new LoadRunFailedException($"{scenario.Name} ({scenario.Variant}) on {kind.Label()} did not finish in time");
-            }
-            finally
-            {
-                probe.Dispose();
-                context.MarkClosing();
-                await server.DisposeAsync();
-                context.Dispose();
-            }
-        }
-
-        private static string Progress(Scenario scenario, RunResult r, int run)
-        {
-            var head = $"  {scenario.Name} · {scenario.Variant} · {r.Server.Label()} · run {run}: ";
+            var head = $"  {r.Scenario} · {r.Variant} · {r.Server.Label()} · run {r.Run}: ";
             if (r.Skipped is not null)
             {
                 return head + r.Skipped;
