@@ -33,15 +33,21 @@ public sealed partial class CoreSpeedProbe : IDisposable
 
     private readonly IReadOnlyList<int> _cpus;
     private readonly Func<bool> _recording;
+    private readonly Func<bool> _windowOpened;
     private readonly Dictionary<int, List<double>> _samples = [];
     private readonly ManualResetEventSlim _stop = new();
     private readonly Thread _thread;
 
-    /// <summary>Starts timing <paramref name="cpus"/> whenever <paramref name="recording"/> says the window is open.</summary>
-    public CoreSpeedProbe(IReadOnlyList<int> cpus, Func<bool> recording)
+    /// <summary>
+    /// Starts timing <paramref name="cpus"/> whenever <paramref name="recording"/> says the window is
+    /// open; if it never saw it open but <paramref name="windowOpened"/> says there was one, it times
+    /// them once when stopped.
+    /// </summary>
+    public CoreSpeedProbe(IReadOnlyList<int> cpus, Func<bool> recording, Func<bool> windowOpened)
     {
         _cpus = cpus;
         _recording = recording;
+        _windowOpened = windowOpened;
         _thread = new Thread(Loop) { IsBackground = true, Name = "core speed probe" };
         _thread.Start();
     }
@@ -108,19 +114,31 @@ public sealed partial class CoreSpeedProbe : IDisposable
             if (_recording() && (last is null || Stopwatch.GetElapsedTime(last.Value) >= Interval))
             {
                 last = Stopwatch.GetTimestamp();
-                foreach (var cpu in _cpus)
-                {
-                    if (TimeOn(cpu) is { } nanos)
-                    {
-                        lock (_samples)
-                        {
-                            (_samples.TryGetValue(cpu, out var list) ? list : _samples[cpu] = []).Add(nanos);
-                        }
-                    }
-                }
+                TimeEachCpu();
             }
 
             _stop.Wait(Poll);
+        }
+
+        if (last is null && _windowOpened())
+        {
+            // A window shorter than this thread's wait for a core (a short window on a busy
+            // machine): time the cores now rather than report nothing.
+            TimeEachCpu();
+        }
+    }
+
+    private void TimeEachCpu()
+    {
+        foreach (var cpu in _cpus)
+        {
+            if (TimeOn(cpu) is { } nanos)
+            {
+                lock (_samples)
+                {
+                    (_samples.TryGetValue(cpu, out var list) ? list : _samples[cpu] = []).Add(nanos);
+                }
+            }
         }
     }
 

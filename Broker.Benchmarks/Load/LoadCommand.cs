@@ -277,7 +277,7 @@ public static class LoadCommand
                     contexts.Add(new RunContext(options, started[i], scenarios[i].Name, guard.Token));
                 }
 
-                probe = new CoreSpeedProbe(_watchedCpus, () => contexts.Any(c => c.Recording));
+                probe = new CoreSpeedProbe(_watchedCpus, () => contexts.Any(c => c.Recording), () => contexts.Any(c => c.WindowOpened));
                 IReadOnlyList<RunResult> results = turn is { } each
                     ? await TrafficScenario.RunInterleavedAsync([.. scenarios.Select((s, i) => ((TrafficScenario)s, contexts[i]))], each)
                     : [await scenarios[0].RunAsync(contexts[0])];

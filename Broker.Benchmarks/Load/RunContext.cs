@@ -19,6 +19,7 @@ public sealed class RunContext : IDisposable
 
     private readonly List<BenchClient> _clients = [];
     private readonly CancellationTokenSource _cancel;
+    private volatile bool _recording;
 
     public RunContext(LoadOptions options, ServerProcess server, string scenario, CancellationToken cancellationToken)
     {
@@ -46,7 +47,18 @@ public sealed class RunContext : IDisposable
     public TrafficGate Gate { get; init; } = new();
 
     /// <summary>True while the measured window is open: receivers record latency only then.</summary>
-    public bool Recording { get; set; }
+    public bool Recording
+    {
+        get => _recording;
+        set
+        {
+            _recording = value;
+            WindowOpened |= value;
+        }
+    }
+
+    /// <summary>True once a measured window has been opened in this run.</summary>
+    public bool WindowOpened { get; private set; }
 
     public IReadOnlyList<BenchClient> Clients => _clients;
 

