@@ -20,6 +20,7 @@ public sealed class RunContext : IDisposable
     private readonly List<BenchClient> _clients = [];
     private readonly CancellationTokenSource _cancel;
     private volatile bool _recording;
+    private volatile bool _windowOpened;
 
     public RunContext(LoadOptions options, ServerProcess server, string scenario, CancellationToken cancellationToken)
     {
@@ -44,7 +45,7 @@ public sealed class RunContext : IDisposable
     /// Whether the publishers may send: always, unless <c>--interleave</c> has this server take turns
     /// with the other (<see cref="Scenarios.TrafficScenario.RunInterleavedAsync"/>).
     /// </summary>
-    public TrafficGate Gate { get; init; } = new();
+    public TrafficGate Gate { get; } = new();
 
     /// <summary>True while the measured window is open: receivers record latency only then.</summary>
     public bool Recording
@@ -53,12 +54,12 @@ public sealed class RunContext : IDisposable
         set
         {
             _recording = value;
-            WindowOpened |= value;
+            _windowOpened |= value;
         }
     }
 
-    /// <summary>True once a measured window has been opened in this run.</summary>
-    public bool WindowOpened { get; private set; }
+    /// <summary>True once a measured window has been opened in this run (read by the core speed probe's thread).</summary>
+    public bool WindowOpened => _windowOpened;
 
     public IReadOnlyList<BenchClient> Clients => _clients;
 
