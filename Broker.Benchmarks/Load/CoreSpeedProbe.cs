@@ -16,7 +16,7 @@ namespace MasterSocket.Benchmarks.Load;
 /// cpu in turn, once a <see cref="Interval"/> while the window is open, by its own CPU clock
 /// (CLOCK_THREAD_CPUTIME_ID: time spent waiting for the core while a server runs on it is not
 /// counted; a slower core is). The loop touches no memory, so what the server does to the caches
-/// does not change it. Each sample costs the cpu ~1.5 ms a second.
+/// does not change it. Each timing costs the cpu about a millisecond a second.
 /// <see cref="CoreBaseline"/> turns the medians into a slowdown against the fastest seen.</para>
 /// </summary>
 public sealed partial class CoreSpeedProbe : IDisposable

@@ -34,6 +34,11 @@ public sealed class TrafficGate(bool open = true)
     /// <summary>Completes when the gate is open.</summary>
     public Task WaitOpenAsync(CancellationToken cancellationToken)
     {
+        if (_open)
+        {
+            return Task.CompletedTask; // every batch of a run without turns: no lock (TryEnter decides anyway)
+        }
+
         lock (_sync)
         {
             return _open ? Task.CompletedTask : _opened.Task.WaitAsync(cancellationToken);
