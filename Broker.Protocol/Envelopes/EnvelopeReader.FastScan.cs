@@ -33,8 +33,7 @@ public static partial class EnvelopeReader
     {
         // Strings may hold any UTF-8: checked once for the whole message (an ASCII run is checked
         // 32 or 64 bytes at a time), unless the caller already has (a WebSocket text message).
-        var scan = new FastScanner(message);
-        return scan.EnvelopeObject(ref fields) && (utf8Checked || Utf8.IsValid(message));
+        return FastScanner.EnvelopeObject(message, ref fields) == message.Length && (utf8Checked || Utf8.IsValid(message));
     }
 
     /// <summary>True when the fast scan reads <paramref name="message"/> itself (for tests and benchmarks).</summary>
@@ -63,107 +62,120 @@ public static partial class EnvelopeReader
     }
 
     /// <summary>
-    /// A cursor over the message; every method returns false at the first byte it is not sure of.
+    /// The scan, as functions of the message and a cursor: each takes the position it starts at and
+    /// returns the position after what it read, or <see cref="NotSure"/> at the first byte it is not
+    /// sure of.
+    /// <para>
+    /// Why a returned position, not a cursor field: with the cursor a field of a struct the methods
+    /// shared by reference, the JIT kept it in memory, so every byte looked at reloaded the position,
+    /// the span's pointer and its length and stored the position back (a dozen loads and stores per
+    /// token, each waiting on the last). A position that is a local and a return value lives in a
+    /// register. Measured in one process on the load tool's DIRECT envelope: see docs/benchmarks.md.
+    /// </para>
     /// <para>
     /// The per-token methods are inlined into <see cref="Members"/> and <see cref="Container"/>
-    /// (the two loops, which stay calls), and cursor checks compare as unsigned: both let the JIT keep
-    /// the cursor out of some repeated loads and drop the second bounds check of a byte read. An
-    /// envelope is about a dozen such tokens, and their calls and checks, not its string bytes, are
-    /// most of its time (the DIRECT envelope with 5 bytes of <c>data</c> scanned in ~100 ns, with 2,000
-    /// more in ~270: about 0.08 ns a string byte, 8 ns a token).
-    /// Measured in alternated pairs in one process: the scan at 0.83–0.94 of its time before on the
-    /// load tool's DIRECT envelope, 0.85–0.98 on the benchmarks' GROUP one (docs/benchmarks.md).
+    /// (the two loops, which stay calls), and cursor checks compare as unsigned: both let the JIT
+    /// drop the second bounds check of a byte read. An envelope is about a dozen tokens, and their
+    /// cost, not its string bytes, is most of its time (the DIRECT envelope's 200 bytes of
+    /// <c>data</c> cost about a tenth of its scan).
     /// </para>
     /// </summary>
-    private ref struct FastScanner(ReadOnlySpan<byte> message)
+    private static class FastScanner
     {
-        private readonly ReadOnlySpan<byte> _m = message;
-        private int _pos;
+        /// <summary>What every method returns instead of a position when it is not sure.</summary>
+        private const int NotSure = -1;
 
-        public bool EnvelopeObject(ref Fields fields)
+        /// <summary>The whole message: one object, then only whitespace. Returns where the whitespace ends.</summary>
+        public static int EnvelopeObject(ReadOnlySpan<byte> m, ref Fields fields)
         {
-            if (!SkipWhitespaceTo((byte)'{'))
+            var pos = SkipWhitespace(m, 0);
+            if (Peek(m, pos) != (byte)'{')
             {
-                return false;
+                return NotSure;
             }
 
-            _pos++;
-            if (!Members(ref fields, intent: false))
-            {
-                return false;
-            }
-
-            // Only whitespace may follow the object.
-            SkipWhitespace();
-            return _pos == _m.Length;
+            pos = Members(m, pos + 1, ref fields, intent: false);
+            return pos < 0 ? NotSure : SkipWhitespace(m, pos);
         }
 
-        /// <summary>The members of an object whose '{' was just read, up to and including its '}'.</summary>
-        private bool Members(ref Fields fields, bool intent)
+        /// <summary>The members of an object whose '{' ends just before <paramref name="pos"/>, up to and including its '}'.</summary>
+        private static int Members(ReadOnlySpan<byte> m, int pos, ref Fields fields, bool intent)
         {
-            SkipWhitespace();
-            if (Peek() == (byte)'}')
+            pos = SkipWhitespace(m, pos);
+            if (Peek(m, pos) == (byte)'}')
             {
-                _pos++;
-                return true;
+                return pos + 1;
             }
 
             while (true)
             {
-                if (!PropertyName(out var name) || !SkipWhitespaceTo((byte)':'))
+                // A property name without escapes: the full reader compares names after resolving
+                // escapes ("\u006fp" is op), so an escaped name is left to it.
+                var nameStart = pos + 1;
+                if (Peek(m, pos) != (byte)'"')
                 {
-                    return false;
+                    return NotSure;
                 }
 
-                _pos++;
-                SkipWhitespace();
-                var known = Known(name);
-                if (!(intent ? IntentMember(known, ref fields) : EnvelopeMember(known, ref fields)))
+                pos = String(m, pos, out var escaped);
+                if (pos < 0 || escaped)
                 {
-                    return false;
+                    return NotSure;
                 }
 
-                SkipWhitespace();
-                switch (Peek())
+                var name = Known(m[nameStart..(pos - 1)]);
+                pos = SkipWhitespace(m, pos);
+                if (Peek(m, pos) != (byte)':')
+                {
+                    return NotSure;
+                }
+
+                pos = SkipWhitespace(m, pos + 1);
+                pos = intent ? IntentMember(m, pos, name, ref fields) : EnvelopeMember(m, pos, name, ref fields);
+                if (pos < 0)
+                {
+                    return NotSure;
+                }
+
+                pos = SkipWhitespace(m, pos);
+                switch (Peek(m, pos))
                 {
                     case (byte)',':
-                        _pos++;
-                        SkipWhitespace();
+                        pos = SkipWhitespace(m, pos + 1);
                         continue;
                     case (byte)'}':
-                        _pos++;
-                        return true;
+                        return pos + 1;
                     default:
-                        return false;
+                        return NotSure;
                 }
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private bool EnvelopeMember(Name name, ref Fields fields)
+        private static int EnvelopeMember(ReadOnlySpan<byte> m, int pos, Name name, ref Fields fields)
         {
             if (name == Name.Op)
             {
                 fields.HasOp = true;
-                return Op(out fields.Op);
+                return Op(m, pos, out fields.Op);
             }
 
             if (name == Name.Intent)
             {
                 fields.HasIntent = true;
-                if (Peek() != (byte)'{')
+                if (Peek(m, pos) != (byte)'{')
                 {
-                    return Value(out fields.IntentType, out _, out _, depth: 1);
+                    return Value(m, pos, out fields.IntentType, out _, out _, depth: 1);
                 }
 
                 fields.IntentType = JsonTokenType.StartObject;
-                _pos++;
-                return Members(ref fields, intent: true);
+                return Members(m, pos + 1, ref fields, intent: true);
             }
 
-            if (!Value(out var type, out var range, out _, depth: 1))
+            var end = Value(m, pos, out var type, out var range, out _, depth: 1);
+            if (end < 0)
             {
-                return false;
+                return NotSure;
             }
 
             if (name == Name.Id)
@@ -173,12 +185,12 @@ public static partial class EnvelopeReader
                     case JsonTokenType.String when range.Length - 2 <= MaxIdBytes:
                     case JsonTokenType.Number:
                         fields.Id = range;
-                        return true;
+                        return end;
                     case JsonTokenType.Null:
                         fields.Id = default;
-                        return true;
+                        return end;
                     default:
-                        return false; // refused: the full reader words the error
+                        return NotSure; // refused: the full reader words the error
                 }
             }
 
@@ -192,15 +204,16 @@ public static partial class EnvelopeReader
                 fields.Data = range;
             }
 
-            return true; // any other field is skipped, "from" among them
+            return end; // any other field is skipped, "from" among them
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private bool IntentMember(Name name, ref Fields fields)
+        private static int IntentMember(ReadOnlySpan<byte> m, int pos, Name name, ref Fields fields)
         {
-            if (!Value(out var type, out var range, out var escaped, depth: 2))
+            var end = Value(m, pos, out var type, out var range, out var escaped, depth: 2);
+            if (end < 0)
             {
-                return false;
+                return NotSure;
             }
 
             if (name == Name.Target)
@@ -215,7 +228,7 @@ public static partial class EnvelopeReader
                 fields.Identifier = range;
             }
 
-            return true;
+            return end;
         }
 
         /// <summary>Which of the names the envelope reader looks for this is: one comparison, picked by length.</summary>
@@ -232,155 +245,137 @@ public static partial class EnvelopeReader
             _ => Name.Other,
         };
 
-        /// <summary>
-        /// A property name without escapes: the full reader compares names after resolving escapes
-        /// ("\u006fp" is op), so an escaped name is left to it.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private bool PropertyName(out ReadOnlySpan<byte> name)
-        {
-            name = default;
-            var start = _pos + 1;
-            if (Peek() != (byte)'"' || !String(out var escaped) || escaped)
-            {
-                return false;
-            }
-
-            name = _m[start..(_pos - 1)];
-            return true;
-        }
-
         /// <summary><c>op</c> as a plain non-negative integer; anything else is the full reader's to refuse or read.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private bool Op(out long op)
+        private static int Op(ReadOnlySpan<byte> m, int pos, out long op)
         {
             op = 0;
-            var start = _pos;
-            while (_pos < _m.Length && IsDigit(_m[_pos]))
+            var start = pos;
+            while ((uint)pos < (uint)m.Length && IsDigit(m[pos]))
             {
-                op = (op * 10) + (_m[_pos] - '0');
-                _pos++;
+                op = (op * 10) + (m[pos] - '0');
+                pos++;
             }
 
-            var digits = _pos - start;
-            if (digits == 0 || digits > FastScanMaxOpDigits || (digits > 1 && _m[start] == (byte)'0'))
+            var digits = pos - start;
+            if (digits == 0 || digits > FastScanMaxOpDigits || (digits > 1 && m[start] == (byte)'0'))
             {
-                return false;
+                return NotSure;
             }
 
             // A fraction or exponent ("1.0", "1e0") is not a plain integer.
-            return Peek() is not ((byte)'.' or (byte)'e' or (byte)'E');
+            return Peek(m, pos) is (byte)'.' or (byte)'e' or (byte)'E' ? NotSure : pos;
         }
 
-        /// <summary>Any JSON value at the cursor: its token type, its raw bytes, and whether a string had escapes.</summary>
+        /// <summary>Any JSON value at <paramref name="pos"/>: its token type, its raw bytes, and whether a string had escapes.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private bool Value(out JsonTokenType type, out ByteRange range, out bool escaped, int depth)
+        private static int Value(ReadOnlySpan<byte> m, int pos, out JsonTokenType type, out ByteRange range, out bool escaped, int depth)
         {
-            var start = _pos;
             escaped = false;
-            range = default;
-            bool ok;
-            switch (Peek())
+            int end;
+            switch (Peek(m, pos))
             {
                 case (byte)'"':
                     type = JsonTokenType.String;
-                    ok = String(out escaped);
+                    end = String(m, pos, out escaped);
                     break;
                 case (byte)'{':
                     type = JsonTokenType.StartObject;
-                    ok = Container(depth);
+                    end = Container(m, pos, depth);
                     break;
                 case (byte)'[':
                     type = JsonTokenType.StartArray;
-                    ok = Container(depth);
+                    end = Container(m, pos, depth);
                     break;
                 case (byte)'t':
                     type = JsonTokenType.True;
-                    ok = Literal("true"u8);
+                    end = Literal(m, pos, "true"u8);
                     break;
                 case (byte)'f':
                     type = JsonTokenType.False;
-                    ok = Literal("false"u8);
+                    end = Literal(m, pos, "false"u8);
                     break;
                 case (byte)'n':
                     type = JsonTokenType.Null;
-                    ok = Literal("null"u8);
+                    end = Literal(m, pos, "null"u8);
                     break;
                 default:
                     type = JsonTokenType.Number;
-                    ok = Number();
+                    end = Number(m, pos);
                     break;
             }
 
-            range = new ByteRange(start, _pos - start);
-            return ok;
+            range = end < 0 ? default : new ByteRange(pos, end - pos);
+            return end;
         }
 
         /// <summary>
-        /// An object or array and everything inside it, without recursion: a bit per level says
-        /// whether that level is an object (which alternates names and values) or an array.
+        /// An object or array at <paramref name="pos"/> and everything inside it, without recursion:
+        /// a bit per level says whether that level is an object (which alternates names and values)
+        /// or an array.
         /// </summary>
-        private bool Container(int depth)
+        private static int Container(ReadOnlySpan<byte> m, int pos, int depth)
         {
             ulong objects = 0; // bit i set: level i is an object
             var level = -1;
-            var expectName = false;
             while (true)
             {
                 // At a value (or the first member of a container just opened).
-                SkipWhitespace();
-                var b = Peek();
+                pos = SkipWhitespace(m, pos);
+                var b = Peek(m, pos);
                 if (b is (byte)'{' or (byte)'[')
                 {
                     level++;
                     if (level + depth >= FastScanMaxDepth)
                     {
-                        return false;
+                        return NotSure;
                     }
 
-                    _pos++;
                     var isObject = b == (byte)'{';
                     objects = isObject ? objects | (1UL << level) : objects & ~(1UL << level);
-                    SkipWhitespace();
-                    if (Peek() == (isObject ? (byte)'}' : (byte)']'))
+                    pos = SkipWhitespace(m, pos + 1);
+                    if (Peek(m, pos) == (isObject ? (byte)'}' : (byte)']'))
                     {
-                        _pos++; // empty: closes at once
+                        pos++; // empty: closes at once
                         level--;
                         if (level < 0)
                         {
-                            return true;
+                            return pos;
                         }
                     }
                     else
                     {
-                        expectName = isObject;
-                        if (!NameThenColon(ref expectName))
+                        pos = isObject ? NameThenColon(m, pos) : pos;
+                        if (pos < 0)
                         {
-                            return false;
+                            return NotSure;
                         }
 
                         continue;
                     }
                 }
-                else if (!ScalarValue())
+                else
                 {
-                    return false;
+                    pos = ScalarValue(m, pos);
+                    if (pos < 0)
+                    {
+                        return NotSure;
+                    }
                 }
 
                 // After a value: a comma continues this level, a closing bracket ends it.
                 while (true)
                 {
-                    SkipWhitespace();
+                    pos = SkipWhitespace(m, pos);
                     var isObject = (objects & (1UL << level)) != 0;
-                    var next = Peek();
+                    var next = Peek(m, pos);
                     if (next == (byte)',')
                     {
-                        _pos++;
-                        SkipWhitespace();
-                        expectName = isObject;
-                        if (!NameThenColon(ref expectName))
+                        pos = SkipWhitespace(m, pos + 1);
+                        pos = isObject ? NameThenColon(m, pos) : pos;
+                        if (pos < 0)
                         {
-                            return false;
+                            return NotSure;
                         }
 
                         break;
@@ -388,64 +383,63 @@ public static partial class EnvelopeReader
 
                     if (next != (isObject ? (byte)'}' : (byte)']'))
                     {
-                        return false;
+                        return NotSure;
                     }
 
-                    _pos++;
+                    pos++;
                     level--;
                     if (level < 0)
                     {
-                        return true;
+                        return pos;
                     }
                 }
             }
         }
 
-        /// <summary>Inside an object, a member starts with its name and a colon.</summary>
+        /// <summary>Inside an object, a member starts with its name and a colon; returns the position after the colon.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private bool NameThenColon(ref bool expectName)
+        private static int NameThenColon(ReadOnlySpan<byte> m, int pos)
         {
-            if (!expectName)
+            if (Peek(m, pos) != (byte)'"')
             {
-                return true;
+                return NotSure;
             }
 
-            expectName = false;
-            if (Peek() != (byte)'"' || !String(out _) || !SkipWhitespaceTo((byte)':'))
+            pos = String(m, pos, out _);
+            if (pos < 0)
             {
-                return false;
+                return NotSure;
             }
 
-            _pos++;
-            return true;
+            pos = SkipWhitespace(m, pos);
+            return Peek(m, pos) == (byte)':' ? pos + 1 : NotSure;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private bool ScalarValue() => Peek() switch
+        private static int ScalarValue(ReadOnlySpan<byte> m, int pos) => Peek(m, pos) switch
         {
-            (byte)'"' => String(out _),
-            (byte)'t' => Literal("true"u8),
-            (byte)'f' => Literal("false"u8),
-            (byte)'n' => Literal("null"u8),
-            _ => Number(),
+            (byte)'"' => String(m, pos, out _),
+            (byte)'t' => Literal(m, pos, "true"u8),
+            (byte)'f' => Literal(m, pos, "false"u8),
+            (byte)'n' => Literal(m, pos, "null"u8),
+            _ => Number(m, pos),
         };
 
         /// <summary>
-        /// A string at the cursor (its opening quote), through its closing quote. RFC 8259 7: no raw
-        /// control characters; escapes are \" \\ \/ \b \f \n \r \t or \u and four hex digits.
+        /// A string at <paramref name="pos"/> (its opening quote), through its closing quote. RFC 8259 7:
+        /// no raw control characters; escapes are \" \\ \/ \b \f \n \r \t or \u and four hex digits.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private bool String(out bool escaped)
+        private static int String(ReadOnlySpan<byte> m, int pos, out bool escaped)
         {
             escaped = false;
-            var m = _m;
-            var pos = _pos + 1;
+            pos++;
             while (true)
             {
                 // Find the next byte that needs a look; everything else, non-ASCII included, is text.
                 // Sixteen bytes at a time while they fit (one load, three compares, one mask: the
                 // strings of an envelope are mostly shorter than that, so this is usually one step),
-                // then byte by byte. Locals, not fields, in the loop: the JIT keeps them in registers.
+                // then byte by byte.
                 while (pos <= m.Length - Vector128<byte>.Count)
                 {
                     var chunk = Vector128.Create(m.Slice(pos, Vector128<byte>.Count));
@@ -461,35 +455,32 @@ public static partial class EnvelopeReader
                     pos += Vector128<byte>.Count;
                 }
 
-                while (pos < m.Length && !IsStringSpecial(m[pos]))
+                while ((uint)pos < (uint)m.Length && !IsStringSpecial(m[pos]))
                 {
                     pos++;
                 }
 
-                if (pos == m.Length)
+                if ((uint)pos >= (uint)m.Length)
                 {
-                    _pos = pos;
-                    return false; // unterminated
+                    return NotSure; // unterminated
                 }
 
             Special:
-                _pos = pos;
                 switch (m[pos])
                 {
                     case (byte)'"':
-                        _pos = pos + 1;
-                        return true;
+                        return pos + 1;
                     case (byte)'\\':
                         escaped = true;
-                        if (!Escape())
+                        pos = Escape(m, pos);
+                        if (pos < 0)
                         {
-                            return false;
+                            return NotSure;
                         }
 
-                        pos = _pos;
                         break;
                     default:
-                        return false; // a raw control character
+                        return NotSure; // a raw control character
                 }
             }
         }
@@ -497,139 +488,97 @@ public static partial class EnvelopeReader
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static bool IsStringSpecial(byte b) => b < 0x20 || b == (byte)'"' || b == (byte)'\\';
 
-        private bool Escape()
+        /// <summary>An escape whose backslash is at <paramref name="pos"/>; returns the position after it.</summary>
+        private static int Escape(ReadOnlySpan<byte> m, int pos)
         {
-            _pos++; // the backslash
-            switch (Peek())
+            pos++; // the backslash
+            switch (Peek(m, pos))
             {
                 case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
-                    _pos++;
-                    return true;
+                    return pos + 1;
                 case (byte)'u':
-                    if (_pos + 5 > _m.Length)
+                    if (pos + 5 > m.Length)
                     {
-                        return false;
+                        return NotSure;
                     }
 
                     for (var k = 1; k <= 4; k++)
                     {
-                        if (!char.IsAsciiHexDigit((char)_m[_pos + k]))
+                        if (!char.IsAsciiHexDigit((char)m[pos + k]))
                         {
-                            return false;
+                            return NotSure;
                         }
                     }
 
-                    _pos += 5;
-                    return true;
+                    return pos + 5;
                 default:
-                    return false;
+                    return NotSure;
             }
         }
 
         /// <summary>RFC 8259 6: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private bool Number()
+        private static int Number(ReadOnlySpan<byte> m, int pos)
         {
-            if (Peek() == (byte)'-')
+            if (Peek(m, pos) == (byte)'-')
             {
-                _pos++;
+                pos++;
             }
 
-            if (Peek() == (byte)'0')
+            pos = Peek(m, pos) == (byte)'0' ? pos + 1 : Digits(m, pos);
+            if (pos >= 0 && Peek(m, pos) == (byte)'.')
             {
-                _pos++;
-            }
-            else if (!Digits())
-            {
-                return false;
+                pos = Digits(m, pos + 1);
             }
 
-            if (Peek() == (byte)'.')
+            if (pos >= 0 && Peek(m, pos) is (byte)'e' or (byte)'E')
             {
-                _pos++;
-                if (!Digits())
+                pos++;
+                if (Peek(m, pos) is (byte)'+' or (byte)'-')
                 {
-                    return false;
-                }
-            }
-
-            if (Peek() is (byte)'e' or (byte)'E')
-            {
-                _pos++;
-                if (Peek() is (byte)'+' or (byte)'-')
-                {
-                    _pos++;
+                    pos++;
                 }
 
-                if (!Digits())
-                {
-                    return false;
-                }
+                pos = Digits(m, pos);
             }
 
             // What follows must end the number: the caller checks for a delimiter, and any
             // letter or digit left here is not one.
-            return true;
+            return pos;
         }
 
-        private bool Digits()
+        /// <summary>One or more digits at <paramref name="pos"/>.</summary>
+        private static int Digits(ReadOnlySpan<byte> m, int pos)
         {
-            var m = _m;
-            var start = _pos;
-            var pos = start;
-            while (pos < m.Length && IsDigit(m[pos]))
+            var start = pos;
+            while ((uint)pos < (uint)m.Length && IsDigit(m[pos]))
             {
                 pos++;
             }
 
-            _pos = pos;
-            return pos > start;
+            return pos > start ? pos : NotSure;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private bool Literal(ReadOnlySpan<byte> literal)
-        {
-            if (!_m[_pos..].StartsWith(literal))
-            {
-                return false;
-            }
-
-            _pos += literal.Length;
-            return true;
-        }
+        private static int Literal(ReadOnlySpan<byte> m, int pos, ReadOnlySpan<byte> literal) =>
+            m[pos..].StartsWith(literal) ? pos + literal.Length : NotSure;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private readonly byte Peek() => (uint)_pos < (uint)_m.Length ? _m[_pos] : (byte)0;
+        private static byte Peek(ReadOnlySpan<byte> m, int pos) => (uint)pos < (uint)m.Length ? m[pos] : (byte)0;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void SkipWhitespace()
-        {
+        private static int SkipWhitespace(ReadOnlySpan<byte> m, int pos) =>
             // Most calls find none: one comparison, inlined, for the usual case.
-            if ((uint)_pos < (uint)_m.Length && _m[_pos] > (byte)' ')
-            {
-                return;
-            }
+            (uint)pos < (uint)m.Length && m[pos] > (byte)' ' ? pos : SkipWhitespaceRun(m, pos);
 
-            SkipWhitespaceRun();
-        }
-
-        private void SkipWhitespaceRun()
+        private static int SkipWhitespaceRun(ReadOnlySpan<byte> m, int pos)
         {
-            var m = _m;
-            var pos = _pos;
-            while (pos < m.Length && m[pos] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+            while ((uint)pos < (uint)m.Length && m[pos] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
             {
                 pos++;
             }
 
-            _pos = pos;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private bool SkipWhitespaceTo(byte expected)
-        {
-            SkipWhitespace();
-            return Peek() == expected;
+            return pos;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
