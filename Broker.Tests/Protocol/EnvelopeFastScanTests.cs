@@ -142,6 +142,44 @@ public class EnvelopeFastScanTests
         Assert.That(cases, Is.EqualTo(51 * 8 * 3 * 2));
     }
 
+    /// <summary>
+    /// The names the reader looks for are matched as whole words with their quotes and colon: each
+    /// of them, and names that differ from one by a byte, a case, a missing or extra letter, an
+    /// escape or a space before the colon, at the top level and in the intent, and at every distance
+    /// from the end of the message (the words are read only with 16 bytes to spare).
+    /// </summary>
+    [Test]
+    public void Names_like_the_known_ones_read_the_same_both_ways_wherever_they_stand()
+    {
+        string[] names =
+        [
+            "op", "id", "event", "data", "intent", "target", "identifier",
+            "o", "opp", "oq", "Op", "i", "idx", "ID", "intent2", "inten", "intenT", "identifie", "identifiers",
+            "identifiex", "dat", "data_", "dAta", "even", "events", "targe", "targets", "from", "\\u006fp", "dat\\u0061",
+        ];
+        string[] values = ["0", "\"DIRECT\"", "\"g\"", "{\"target\":\"GROUP\",\"identifier\":\"g\"}", "null"];
+        var cases = 0;
+        foreach (var name in names)
+        {
+            foreach (var colon in new[] { ":", " :" })
+            {
+                foreach (var value in values)
+                {
+                    for (var padding = 0; padding <= 18; padding++)
+                    {
+                        var tail = new string(' ', padding);
+                        AssertSameAnswer(Encoding.UTF8.GetBytes($$"""{"op":0,"event":"e","{{name}}"{{colon}}{{value}}}{{tail}}"""));
+                        AssertSameAnswer(Encoding.UTF8.GetBytes($$$"""{"op":0,"event":"e","intent":{"target":"DIRECT","{{{name}}}"{{{colon}}}{{{value}}}}}{{{tail}}}"""));
+                        AssertSameAnswer(Encoding.UTF8.GetBytes($$"""{"{{name}}"{{colon}}{{value}},"op":1}{{tail}}"""));
+                        cases += 3;
+                    }
+                }
+            }
+        }
+
+        Assert.That(cases, Is.EqualTo(names.Length * 2 * values.Length * 19 * 3));
+    }
+
     private static void AssertSameAnswer(byte[] message)
     {
         var fastOk = EnvelopeReader.TryRead(message, out var fastEnvelope, out var fastError, fastScan: true);
