@@ -79,7 +79,7 @@ public sealed class MessageReader
             }
 
             var payload = buffer.Slice(header.HeaderLength, header.PayloadLength);
-            Masking.ApplyInPlace(payload, header.MaskKey);
+            var ascii = Masking.ApplyInPlace(payload, header.MaskKey);
             buffer = buffer.Slice(frameLength);
 
             if (header.IsControl)
@@ -96,8 +96,8 @@ public sealed class MessageReader
 
             if (header.Opcode == FrameOpcode.Text && header.Fin)
             {
-                // The common case: one frame, one message, no copy.
-                if (!Utf8Validator.IsValid(payload))
+                // The common case: one frame, one message, no copy. ASCII needs no UTF-8 check.
+                if (!ascii && !Utf8Validator.IsValid(payload))
                 {
                     fault = new ProtocolFault(CloseCode.InvalidPayloadData, "text message is not valid UTF-8");
                     return ReadStatus.Fault;

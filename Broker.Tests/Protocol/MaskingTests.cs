@@ -85,6 +85,58 @@ public class MaskingTests
         }
     }
 
+    /// <summary>
+    /// The frame reader skips the UTF-8 check when unmasking says "all ASCII": one byte of 0x80 or
+    /// more anywhere (in the vectors, the 8-byte words or the last bytes, of any segment) must say no.
+    /// </summary>
+    [Test]
+    public void Unmasking_tells_whether_every_byte_it_wrote_is_ASCII()
+    {
+        const uint key = 0xC3A17F05; // key bytes with and without the high bit
+        for (var length = 0; length <= 130; length++)
+        {
+            var text = Enumerable.Range(0, length).Select(i => (byte)(0x20 + (i % 95))).ToArray();
+            for (var offset = 0; offset < 4; offset++)
+            {
+                var masked = Reference(text, key, offset);
+                Assert.That(Masking.Apply(masked, key, offset), Is.True, $"ASCII, length {length}, offset {offset}");
+            }
+
+            for (var at = 0; at < length; at++)
+            {
+                foreach (var high in new byte[] { 0x80, 0xC3, 0xFF })
+                {
+                    var withHigh = (byte[])text.Clone();
+                    withHigh[at] = high;
+                    var masked = Reference(withHigh, key, 0);
+                    Assert.That(Masking.Apply(masked, key), Is.False, $"0x{high:X2} at {at} of {length}");
+                }
+            }
+        }
+    }
+
+    [Test]
+    public void Unmasking_in_segments_tells_whether_every_segment_is_ASCII()
+    {
+        const uint key = 0x9A3C51E7;
+        var random = new Random(71);
+        for (var run = 0; run < 300; run++)
+        {
+            var text = Enumerable.Range(0, random.Next(1, 100)).Select(_ => (byte)random.Next(0x20, 0x7F)).ToArray();
+            var high = run % 2 == 1;
+            if (high)
+            {
+                text[random.Next(text.Length)] = (byte)random.Next(0x80, 0x100);
+            }
+
+            var masked = Reference(text, key, 0);
+            var sequence = Sequences.SplitAt(masked, Sequences.RandomOffsets(random, masked.Length, 6));
+
+            Assert.That(Masking.ApplyInPlace(sequence, key), Is.EqualTo(!high), $"run {run}");
+            Assert.That(masked, Is.EqualTo(text), $"run {run}: unmasked");
+        }
+    }
+
     [Test]
     public void ApplyInPlace_on_an_empty_sequence_does_nothing()
     {
