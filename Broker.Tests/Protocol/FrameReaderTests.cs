@@ -466,4 +466,52 @@ public class FrameReaderTests
         Assert.That(() => new MessageReader(-1), Throws.InstanceOf<ArgumentOutOfRangeException>());
         Assert.That(new MessageReader(5).MaxMessageBytes, Is.EqualTo(5));
     }
+
+    /// <summary>
+    /// <see cref="MessageReader.TryReadText"/> takes only a whole, valid, unfragmented text frame; it
+    /// declines everything else with the bytes exactly as they came, so that
+    /// <see cref="MessageReader.TryRead"/> reads them (an unmasked or twice-unmasked payload would read
+    /// as different text, or as a different fault).
+    /// </summary>
+    [Test]
+    public void The_text_fast_path_declines_anything_but_a_whole_valid_text_frame_and_leaves_its_bytes_alone()
+    {
+        var whole = ClientFrames.Text("{\"op\":3}");
+        var declined = new Dictionary<string, byte[]>
+        {
+            ["invalid UTF-8"] = ClientFrames.Text([0x7B, 0xC3, 0x28, 0x7D]),
+            ["a partial frame"] = whole[..^1],
+            ["a header alone"] = whole[..2],
+            ["a ping"] = ClientFrames.Ping("x"),
+            ["a close"] = ClientFrames.Close(1000),
+            ["a first fragment"] = ClientFrames.Text("{\"op\"", fin: false),
+            ["a continuation"] = ClientFrames.Continuation(":3}", fin: true),
+            ["a binary frame"] = ClientFrames.Frame(FrameOpcode.Binary, Utf8("{}")),
+            ["an unmasked frame"] = Hex("81 02 7B 7D"),
+            ["a reserved bit"] = [(byte)(whole[0] | 0x40), .. whole[1..]],
+            ["over the limit"] = ClientFrames.Text(new string('x', 65)),
+        };
+
+        foreach (var (name, frame) in declined)
+        {
+            var reader = new MessageReader(maxMessageBytes: 64);
+            var bytes = (byte[])frame.Clone();
+            Assert.That(reader.TryReadText(bytes, out var length, out _), Is.False, name);
+            Assert.That(length, Is.Zero, name);
+            Assert.That(bytes, Is.EqualTo(frame), $"{name}: the bytes as they came");
+        }
+
+        var open = new MessageReader(maxMessageBytes: 64);
+        var fragmentStart = new ReadOnlySequence<byte>(ClientFrames.Text("{\"op\"", fin: false));
+        Assert.That(open.TryRead(ref fragmentStart, out _, out _), Is.EqualTo(ReadStatus.NeedMoreData), "the first fragment is held");
+        var during = (byte[])whole.Clone();
+        Assert.That(open.TryReadText(during, out _, out _), Is.False, "a new message inside a fragmented one");
+        Assert.That(during, Is.EqualTo(whole), "the bytes as they came");
+
+        var taken = new MessageReader(maxMessageBytes: 64);
+        var twoFrames = (byte[])[.. whole, .. ClientFrames.Ping()];
+        Assert.That(taken.TryReadText(twoFrames, out var frameLength, out var payload), Is.True);
+        Assert.That(frameLength, Is.EqualTo(whole.Length));
+        Assert.That(Encoding.UTF8.GetString(payload), Is.EqualTo("{\"op\":3}"));
+    }
 }

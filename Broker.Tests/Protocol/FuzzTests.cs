@@ -193,10 +193,10 @@ public class FuzzTests
     }
 
     /// <summary>What reading gives, fed as the given arrivals; checks the reader's bounds on the way.</summary>
-    private static string Run(byte[] input, int maxMessageBytes, IReadOnlyList<int> arrivalCuts, Random? segmenter)
+    private static string Run(byte[] input, int maxMessageBytes, IReadOnlyList<int> arrivalCuts, Random? segmenter, bool textFastPath = true)
     {
         var copy = (byte[])input.Clone(); // MessageReader unmasks in place
-        var harness = new MessageReaderHarness(maxMessageBytes);
+        var harness = new MessageReaderHarness(maxMessageBytes, textFastPath);
         var arrivals = Sequences.Pieces(copy, arrivalCuts);
         foreach (var arrival in arrivals)
         {
@@ -225,6 +225,8 @@ public class FuzzTests
         var whole = Run(input, maxMessageBytes, [], null);
         var split = Run(input, maxMessageBytes, Sequences.RandomOffsets(random, input.Length, 6), random);
         Assert.That(split, Is.EqualTo(whole), "the same bytes read the same however they arrive");
+        var withoutFastPath = Run(input, maxMessageBytes, [], null, textFastPath: false);
+        Assert.That(withoutFastPath, Is.EqualTo(whole), "the text fast path reads what TryRead alone reads");
     }
 
     [TestCase(1)]

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using MasterSocket.Broker.Routing;
 using MasterSocket.Broker.Sessions;
 using MasterSocket.Protocol.Handshake;
@@ -252,6 +253,19 @@ public sealed partial class Connection
 
         while (true)
         {
+            // Whole text frames first, read as spans from the buffer's first segment; whatever
+            // they are not (a control frame, a fragment, a frame across segments, a fault) is read
+            // below, one at a time.
+            if (ReadWholeTexts(buffer.First, messages, out var pendingText) is > 0 and var consumed)
+            {
+                buffer = buffer.Slice(consumed);
+            }
+
+            if (pendingText is not null)
+            {
+                return pendingText;
+            }
+
             switch (messages.TryRead(ref buffer, out var message, out var fault))
             {
                 case ReadStatus.NeedMoreData:
@@ -282,6 +296,30 @@ public sealed partial class Connection
                     return null;
             }
         }
+    }
+
+    /// <summary>
+    /// Hands the whole text frames at the start of <paramref name="segment"/> to the session
+    /// (<see cref="MessageReader.TryReadText"/>) and returns how many bytes they took; stops at
+    /// the first frame it does not take, when the session starts a credential check
+    /// (<paramref name="pending"/>), or once a close is queued (what follows is read and dropped).
+    /// </summary>
+    private int ReadWholeTexts(ReadOnlyMemory<byte> segment, MessageReader messages, out Task? pending)
+    {
+        pending = null;
+        var bytes = MemoryMarshal.AsMemory(segment).Span; // the pipe's own memory: unmasked in place
+        var consumed = 0;
+        while (!_closeQueued && messages.TryReadText(bytes[consumed..], out var frameLength, out var payload))
+        {
+            consumed += frameLength;
+            pending = Session!.OnMessage(payload);
+            if (pending is not null)
+            {
+                break;
+            }
+        }
+
+        return consumed;
     }
 
     private Task? OnText(in ReadOnlySequence<byte> payload)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using MasterSocket.Protocol.WebSockets;
 
@@ -30,16 +31,21 @@ internal readonly record struct Received(FrameOpcode Opcode, string PayloadHex)
 /// <summary>
 /// Drives a <see cref="MessageReader"/> the way the host's receive loop does with a PipeReader: each
 /// arrival is appended behind the bytes not yet consumed (over the same memory, so in-place unmasking
-/// behaves as it does in a pipe), then <see cref="MessageReader.TryRead"/> is called until it stops
-/// returning <see cref="ReadStatus.Message"/>, and what it left unconsumed is kept for the next arrival.
+/// behaves as it does in a pipe), then the whole text frames at the start of the buffer's first
+/// segment are read with <see cref="MessageReader.TryReadText"/> and the rest with
+/// <see cref="MessageReader.TryRead"/>, until it stops returning <see cref="ReadStatus.Message"/>;
+/// what is left unconsumed is kept for the next arrival. With <c>textFastPath: false</c>, only
+/// <see cref="MessageReader.TryRead"/>: what the fast path must agree with.
 /// </summary>
 internal sealed class MessageReaderHarness
 {
+    private readonly bool _textFastPath;
     private ReadOnlySequence<byte> _pending = ReadOnlySequence<byte>.Empty;
 
-    public MessageReaderHarness(int maxMessageBytes = 1 << 20)
+    public MessageReaderHarness(int maxMessageBytes = 1 << 20, bool textFastPath = true)
     {
         Reader = new MessageReader(maxMessageBytes);
+        _textFastPath = textFastPath;
     }
 
     public MessageReader Reader { get; }
@@ -71,6 +77,20 @@ internal sealed class MessageReaderHarness
         var buffer = Sequences.Append(_pending, pieces);
         while (true)
         {
+            if (_textFastPath)
+            {
+                var first = MemoryMarshal.AsMemory(buffer.First).Span;
+                var consumed = 0;
+                while (Reader.TryReadText(first[consumed..], out var frameLength, out var payload))
+                {
+                    Calls++;
+                    Messages.Add(new Received(FrameOpcode.Text, Convert.ToHexString(payload)));
+                    consumed += frameLength;
+                }
+
+                buffer = buffer.Slice(consumed);
+            }
+
             var before = buffer.Length;
             Calls++;
             var status = Reader.TryRead(ref buffer, out var message, out var fault);
