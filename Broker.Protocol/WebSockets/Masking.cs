@@ -46,34 +46,33 @@ public static class Masking
         // Rotate so that the key lines up with span[0].
         var key = BitOperations.RotateRight(maskKey, offset * 8);
         var i = 0;
-        var bits = 0UL; // the high bit of any byte written so far, of the vectors and the last bytes
+        var written = 0UL; // every word and byte written, ORed together: any 0x80 bit in it is a byte that is not ASCII
         if (Vector.IsHardwareAccelerated && span.Length >= Vector<byte>.Count)
         {
             var keyVector = new Vector<uint>(key).As<uint, byte>();
             var vectors = MemoryMarshal.Cast<byte, Vector<byte>>(span);
-            var seen = Vector<byte>.Zero;
+            var writtenVectors = Vector<byte>.Zero;
             for (var v = 0; v < vectors.Length; v++)
             {
                 var unmasked = vectors[v] ^ keyVector;
                 vectors[v] = unmasked;
-                seen |= unmasked;
+                writtenVectors |= unmasked;
             }
 
             i = vectors.Length * Vector<byte>.Count;
-            if (Vector.GreaterThanOrEqualAny(seen, new Vector<byte>(0x80)))
+            if (Vector.GreaterThanOrEqualAny(writtenVectors, new Vector<byte>(0x80)))
             {
-                bits = 0x80;
+                written = 0x80;
             }
         }
 
         var key64 = key | ((ulong)key << 32);
         var words = MemoryMarshal.Cast<byte, ulong>(span[i..]);
-        var seenWords = 0UL;
         for (var w = 0; w < words.Length; w++)
         {
             var unmasked = words[w] ^ key64;
             words[w] = unmasked;
-            seenWords |= unmasked;
+            written |= unmasked;
         }
 
         i += words.Length * 8;
@@ -81,9 +80,9 @@ public static class Masking
         {
             var unmasked = (byte)(span[i] ^ (byte)(key >> (8 * (i & 3))));
             span[i] = unmasked;
-            bits |= unmasked;
+            written |= unmasked;
         }
 
-        return ((seenWords & 0x8080_8080_8080_8080UL) | (bits & 0x80UL)) == 0;
+        return (written & 0x8080_8080_8080_8080UL) == 0;
     }
 }
