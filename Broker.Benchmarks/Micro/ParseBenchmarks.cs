@@ -37,6 +37,7 @@ public class ParseBenchmarks
         _reader = new MessageReader(maxMessageBytes: 64 * 1024);
         SampleMessage.Check(Frame() == SampleMessage.PayloadBytes, "frame reader returned the wrong payload length");
         SampleMessage.Check(FrameThenEnvelope() == Envelope(), "receive path and envelope reader disagree");
+        SampleMessage.Check(TextFrameThenEnvelope() == Envelope(), "the host's receive path and envelope reader disagree");
         SampleMessage.Check(_frame.AsSpan().SequenceEqual(_pristine), "restoring the mask did not restore the frame");
     }
 
@@ -103,7 +104,32 @@ public class ParseBenchmarks
         return tokens;
     }
 
-    /// <summary>The realistic receive path: frame, then envelope from the frame's payload.</summary>
+    /// <summary>
+    /// <see cref="MessageReader.TryReadText"/> on the frame: how the host reads a whole text frame
+    /// from a span (header, checks, unmask, ASCII test), where <see cref="Frame"/> is the general path.
+    /// </summary>
+    [Benchmark]
+    public int TextFrame()
+    {
+        var read = _reader.TryReadText(_frame, out _, out var payload);
+        var length = payload.Length;
+        Restore();
+        SampleMessage.Check(read, "frame not read");
+        return length;
+    }
+
+    /// <summary>The host's receive path for a whole text frame: the frame from a span, then the envelope of a text message.</summary>
+    [Benchmark]
+    public int TextFrameThenEnvelope()
+    {
+        var frame = _reader.TryReadText(_frame, out _, out var payload);
+        var read = EnvelopeReader.TryReadText(payload, out var envelope, out _);
+        Restore();
+        SampleMessage.Check(frame && read, "frame or envelope not read");
+        return envelope.Data.Length;
+    }
+
+    /// <summary>The general receive path: frame through <see cref="MessageReader.TryRead"/>, then envelope from the frame's payload.</summary>
     [Benchmark]
     public int FrameThenEnvelope()
     {
