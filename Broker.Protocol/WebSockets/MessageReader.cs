@@ -18,6 +18,12 @@ namespace MasterSocket.Protocol.WebSockets;
 /// bytes whatever the message limit). The common case, a small unfragmented text
 /// frame, allocates nothing: its payload is unmasked in place and handed out as a slice.
 /// </para>
+/// <para>
+/// A caller that has the buffer's bytes as a span (its first segment) may first take the whole text
+/// frames at its start with <see cref="TryReadText"/>, which declines everything else untouched,
+/// and then go on with <see cref="TryRead"/> from where those end: the same answers, without a
+/// <see cref="ReadOnlySequence{T}"/> slice per message (the broker's receive loop does this).
+/// </para>
 /// </summary>
 public sealed class MessageReader
 {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using MasterSocket.Protocol.WebSockets;
@@ -60,6 +61,32 @@ public sealed class FramingTests
         Assert.That(code, Is.EqualTo(expectedCode));
         Assert.That(before, Is.Empty, "framing faults close without a DISCONNECT envelope");
         Assert.That(await raw.WaitForEndOfStreamAsync(), Is.True, "the broker closes TCP after the close frame");
+        await AssertBystanderUnaffectedAsync();
+    }
+
+    /// <summary>
+    /// The broker reads whole text frames of a read from the buffer first and hands the rest to the
+    /// general frame reader: what came before a bad frame in the same TCP write is answered, ASCII or
+    /// not, and then the bad frame closes with its code.
+    /// </summary>
+    [Test]
+    public async Task Messages_ahead_of_invalid_UTF8_in_the_same_write_are_answered_before_the_1007()
+    {
+        using var raw = await RawClient.UpgradedAsync(_server.EndPoint);
+        string[] ids = ["a", "b", "ü-c"];
+        var output = new ArrayBufferWriter<byte>();
+        foreach (var id in ids)
+        {
+            FrameWriter.WriteMasked(output, FrameOpcode.Text, Encoding.UTF8.GetBytes($$"""{"id":"{{id}}","op":3}"""), maskKey: 0x5A3C9E71);
+        }
+
+        FrameWriter.WriteMasked(output, FrameOpcode.Text, [0x7B, 0xC3, 0x28, 0x7D], maskKey: 0x5A3C9E71);
+        await raw.SendAsync(output.WrittenMemory);
+
+        var (code, before) = await raw.ReadUntilCloseAsync();
+        Assert.That(code, Is.EqualTo(1007));
+        var pongs = before.Where(m => m.GetProperty("op").GetInt32() == 4).Select(m => m.GetProperty("id").GetString());
+        Assert.That(pongs, Is.EqualTo(ids), "a PONG for each PING ahead of the bad frame, in order");
         await AssertBystanderUnaffectedAsync();
     }
 
